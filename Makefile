@@ -1,0 +1,58 @@
+# Engager — see README.md. Every target installs into .venv first (idempotent, fast when up to date).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint bench worker beat serve migrate seed clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: seed
+	@echo ""
+	@echo "  Engager is starting at http://127.0.0.1:$(PORT)"
+	@echo "  Demo login:  demo@example.com  /  engager-demo"
+	@echo "  Xero sandbox: http://127.0.0.1:$(PORT)/xero-sandbox/"
+	@echo ""
+	PORT=$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+bench: migrate
+	$(BIN)/python -m bench
+
+worker: install
+	$(BIN)/celery -A engager worker --loglevel=info
+
+beat: install
+	$(BIN)/celery -A engager beat --loglevel=info
+
+serve: migrate
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/honcho start
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3 var/static

@@ -1,0 +1,213 @@
+"""Project settings, all from the environment (see .env.example).
+
+Development needs no secrets: SQLite under var/, eager Celery, the offline Xero sandbox.
+Production (DEBUG off) refuses to start without SECRET_KEY.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+VAR_DIR.mkdir(exist_ok=True)
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=True)
+_DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdefghijklmnop"
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    SECRET_KEY = _DEV_SECRET
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+PORT = env.int("PORT", default=8000)
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{PORT}")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "core",
+    "clients",
+    "jobs",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.PracticeMiddleware",
+]
+
+ROOT_URLCONF = "engager.urls"
+WSGI_APPLICATION = "engager.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "core.context_processors.practice",
+            ],
+        },
+    }
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'engager.sqlite3'}")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Wait for a busy writer rather than failing at once (demo server + eager tasks).
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "core:dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Caches: Redis when configured, else local memory.
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Celery: Redis broker when REDIS_URL is set, otherwise run tasks eagerly in-process.
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "flag-overdue-jobs": {"task": "jobs.tasks.flag_overdue_jobs", "schedule": 60 * 60},
+}
+
+# Security (production mode).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Xero -------------------------------------------------------------------------------------
+# XERO_MODE=sandbox (default): the offline Xero sandbox is mounted under /xero-sandbox/ and every
+# Xero URL points at it. XERO_MODE=xero: real Xero, real credentials required, sandbox never mounted.
+XERO_MODE = env("XERO_MODE", default="sandbox")
+if XERO_MODE not in ("sandbox", "xero"):
+    raise ImproperlyConfigured("XERO_MODE must be 'sandbox' or 'xero'.")
+XERO_SANDBOX_ENABLED = XERO_MODE == "sandbox"
+if XERO_SANDBOX_ENABLED:
+    INSTALLED_APPS.append("xero_sandbox")
+XERO_SANDBOX_PREFIX = "xero-sandbox"
+_sandbox_base = f"{SITE_URL}/{XERO_SANDBOX_PREFIX}"
+
+if XERO_SANDBOX_ENABLED:
+    # The demo app registered inside the sandbox; same code path as real Xero.
+    XERO_CLIENT_ID = env("XERO_CLIENT_ID", default="ENGAGERDEMOCLIENTID0000000000000")
+    XERO_CLIENT_SECRET = env("XERO_CLIENT_SECRET", default="engager-demo-client-secret")
+    XERO_REDIRECT_URI = env("XERO_REDIRECT_URI", default=f"{SITE_URL}/settings/integrations/xero/callback/")
+    XERO_LOGIN_BASE = env("XERO_LOGIN_BASE", default=f"{_sandbox_base}/login")
+    XERO_IDENTITY_BASE = env("XERO_IDENTITY_BASE", default=f"{_sandbox_base}/identity")
+    XERO_API_BASE = env("XERO_API_BASE", default=f"{_sandbox_base}/api")
+    XERO_WEB_BASE = env("XERO_WEB_BASE", default=f"{_sandbox_base}/go")
+    XERO_REPORTING_BASE = env("XERO_REPORTING_BASE", default=f"{_sandbox_base}/reporting")
+    XERO_WEBHOOK_KEY = env("XERO_WEBHOOK_KEY", default="engager-sandbox-webhook-key")
+    # oauthlib refuses http:// token URLs unless told otherwise; only ever in sandbox mode.
+    os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
+else:
+    XERO_CLIENT_ID = env("XERO_CLIENT_ID")
+    XERO_CLIENT_SECRET = env("XERO_CLIENT_SECRET")
+    XERO_REDIRECT_URI = env("XERO_REDIRECT_URI")
+    XERO_LOGIN_BASE = env("XERO_LOGIN_BASE", default="https://login.xero.com")
+    XERO_IDENTITY_BASE = env("XERO_IDENTITY_BASE", default="https://identity.xero.com")
+    XERO_API_BASE = env("XERO_API_BASE", default="https://api.xero.com")
+    XERO_WEB_BASE = env("XERO_WEB_BASE", default="https://go.xero.com")
+    XERO_REPORTING_BASE = env("XERO_REPORTING_BASE", default="https://reporting.xero.com")
+    XERO_WEBHOOK_KEY = env("XERO_WEBHOOK_KEY", default="")
+# Xero returns the accumulated scopes of a grant, which oauthlib would otherwise reject.
+os.environ.setdefault("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
+
+XERO_SCOPES = env.list(
+    "XERO_SCOPES",
+    default=[
+        "openid",
+        "profile",
+        "email",
+        "offline_access",
+        "accounting.contacts",
+        "accounting.invoices",
+        "accounting.settings.read",
+        "accounting.reports.aged.read",
+    ],
+)
+XERO_TOKEN_KEY = env("XERO_TOKEN_KEY", default="")
+XERO_HTTP_TIMEOUT = env.float("XERO_HTTP_TIMEOUT", default=10.0)
+
+# Sandbox state: saved to this JSON file in demo mode so the demo survives a restart.
+XERO_SANDBOX_STATE_FILE = env("XERO_SANDBOX_STATE_FILE", default=str(VAR_DIR / "xero-sandbox.json"))
+# Tests start from a fresh state per test and never touch the demo's file.
+XERO_SANDBOX_PERSIST = env.bool("XERO_SANDBOX_PERSIST", default="pytest" not in sys.modules)
+XERO_SANDBOX_WEBHOOK_URL = env("XERO_SANDBOX_WEBHOOK_URL", default=f"{SITE_URL}/integrations/xero/webhooks/")

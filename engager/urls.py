@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("core.urls")),
+    path("clients/", include("clients.urls")),
+    path("jobs/", include("jobs.urls")),
+]
+
+if settings.XERO_SANDBOX_ENABLED:
+    # Only in sandbox mode; never when real Xero is configured.
+    urlpatterns.append(path(f"{settings.XERO_SANDBOX_PREFIX}/", include("xero_sandbox.urls")))
