@@ -1,0 +1,64 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from core import selectors, services
+from core.forms import MemberForm, PracticeForm
+from core.htmx import render_page_or_partial
+from core.navigation import dashboard_widgets
+from core.permissions import manager_required, practice_required
+
+
+@practice_required
+def dashboard(request):
+    widgets = dashboard_widgets.entries_for(request.practice)
+    return render(request, "core/dashboard.html", {"widgets": widgets})
+
+
+@practice_required
+def settings_practice(request):
+    can_manage = request.membership.can_manage
+    form = PracticeForm(request.POST or None, instance=request.practice)
+    if request.method == "POST":
+        if not can_manage:
+            messages.error(request, "Only owners and admins can change the practice profile.")
+            return redirect("core:settings_practice")
+        if form.is_valid():
+            services.practice_update(practice=request.practice, **form.cleaned_data)
+            messages.success(request, "Practice profile saved.")
+            return redirect("core:settings_practice")
+    return render_page_or_partial(
+        request, "core/settings_practice.html", "practice-form",
+        {"form": form, "can_manage": can_manage, "settings_tab": "practice"},
+    )  # fmt: skip
+
+
+@practice_required
+def settings_users(request):
+    return render(
+        request, "core/settings_users.html",
+        {"members": selectors.members(practice=request.practice), "settings_tab": "users"},
+    )  # fmt: skip
+
+
+@manager_required
+def settings_user_add(request):
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        membership = services.member_create(practice=request.practice, **form.cleaned_data)
+        messages.success(request, f"{membership.user.get_full_name()} can now sign in.")
+        return redirect("core:settings_users")
+    return render_page_or_partial(
+        request, "core/settings_user_add.html", "member-form", {"form": form, "settings_tab": "users"}
+    )
+
+
+@practice_required
+def settings_billing(request):
+    practice = request.practice
+    context = {
+        "add_ons": selectors.active_add_ons(practice=practice),
+        "past_add_ons": selectors.past_add_ons(practice=practice),
+        "total": selectors.monthly_total(practice=practice),
+        "settings_tab": "billing",
+    }
+    return render(request, "core/settings_billing.html", context)

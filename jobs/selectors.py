@@ -1,0 +1,88 @@
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from clients.models import Client
+from core.models import Practice
+from jobs.models import Job
+
+DUE_WINDOWS = {
+    "overdue": "Overdue",
+    "7": "Due in 7 days",
+    "30": "Due in 30 days",
+    "90": "Due in 90 days",
+}
+
+
+def _base(practice: Practice) -> QuerySet[Job]:
+    return Job.objects.filter(practice=practice).select_related("client", "assignee")
+
+
+def job_list(
+    *,
+    practice: Practice,
+    status: str = "",
+    job_type: str = "",
+    assignee_id: int | None = None,
+    due: str = "",
+    query: str = "",
+    today: dt.date | None = None,
+) -> QuerySet[Job]:
+    today = today or timezone.localdate()
+    qs = _base(practice)
+    if status == "open":
+        qs = qs.filter(status__in=Job.OPEN_STATUSES)
+    elif status in Job.Status.values:
+        qs = qs.filter(status=status)
+    if job_type in Job.JobType.values:
+        qs = qs.filter(job_type=job_type)
+    if assignee_id:
+        qs = qs.filter(assignee_id=assignee_id)
+    if due == "overdue":
+        qs = qs.filter(status__in=Job.OPEN_STATUSES, deadline__lt=today)
+    elif due in DUE_WINDOWS:
+        qs = qs.filter(deadline__gte=today, deadline__lte=today + dt.timedelta(days=int(due)))
+    if query.strip():
+        qs = qs.filter(client__name__icontains=query.strip())
+    return qs.order_by("deadline", "number")
+
+
+def job_get(*, practice: Practice, pk: int) -> Job:
+    return get_object_or_404(_base(practice), pk=pk)
+
+
+def jobs_for_client(*, client: Client) -> QuerySet[Job]:
+    return Job.objects.filter(client=client).select_related("assignee").order_by("deadline", "number")
+
+
+def deadlines(*, practice: Practice, days: int = 30, today: dt.date | None = None) -> dict[str, list[Job]]:
+    """Open jobs that are overdue, and those due within `days`, for the dashboard."""
+    today = today or timezone.localdate()
+    open_jobs = _base(practice).filter(status__in=Job.OPEN_STATUSES)
+    return {
+        "overdue": list(open_jobs.filter(deadline__lt=today).order_by("deadline", "number")[:50]),
+        "upcoming": list(
+            open_jobs.filter(deadline__gte=today, deadline__lte=today + dt.timedelta(days=days)).order_by(
+                "deadline", "number"
+            )[:50]
+        ),
+    }
+
+
+def digest_for_assignee(*, practice: Practice, today: dt.date, days: int = 7) -> dict[int, list[Job]]:
+    """Open jobs overdue or due within `days`, grouped by assignee id."""
+    jobs = (
+        _base(practice)
+        .filter(
+            status__in=Job.OPEN_STATUSES,
+            assignee__isnull=False,
+            deadline__lte=today + dt.timedelta(days=days),
+        )
+        .order_by("deadline", "number")
+    )
+    grouped: dict[int, list[Job]] = {}
+    for job in jobs:
+        grouped.setdefault(job.assignee_id, []).append(job)
+    return grouped

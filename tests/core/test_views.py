@@ -1,0 +1,108 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from clients.models import Client
+from core.models import Membership
+from core.services import add_on_end, add_on_start
+from jobs.models import Job
+from tests.factories import PASSWORD
+
+
+@pytest.mark.django_db
+def test_sign_in_with_email_and_sign_out(client, owner):
+    response = client.post("/login/", {"username": owner.email.upper(), "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Dashboard" in response.content.decode()
+    client.post("/logout/")
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_wrong_password_keeps_email_and_says_so(client, owner):
+    response = client.post("/login/", {"username": owner.email, "password": "nope"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Please enter a correct" in body
+    assert owner.email in body
+
+
+@pytest.mark.django_db
+def test_dashboard_loads_widgets_lazily(owner_client):
+    body = owner_client.get("/").content.decode()
+    assert 'id="widget-deadlines"' in body
+    assert 'hx-get="/jobs/widgets/deadlines/"' in body
+    assert 'hx-trigger="load"' in body
+
+
+@pytest.mark.django_db
+def test_top_menu_has_the_main_sections(owner_client):
+    body = owner_client.get("/").content.decode()
+    for label in ["Dashboard", "Clients", "Jobs", "All jobs", "Settings"]:
+        assert label in body
+
+
+@pytest.mark.django_db
+def test_owner_edits_practice_profile_with_htmx(owner_client, practice, htmx):
+    response = owner_client.post("/settings/", {"name": ""}, **htmx)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.lstrip().startswith("<form")
+    assert "This field is required" in body
+    response = owner_client.post("/settings/", {"name": "Smith Partners"})
+    assert response.status_code == 302
+    practice.refresh_from_db()
+    assert practice.name == "Smith Partners"
+
+
+@pytest.mark.django_db
+def test_staff_cannot_change_profile_or_add_users(staff_client, practice):
+    response = staff_client.post("/settings/", {"name": "Hijacked"})
+    assert response.status_code == 302
+    practice.refresh_from_db()
+    assert practice.name != "Hijacked"
+    assert staff_client.get("/settings/users/new/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_owner_adds_a_user_who_can_sign_in(owner_client, practice, client):
+    response = owner_client.post(
+        "/settings/users/new/",
+        {"first_name": "Ann", "last_name": "Lee", "email": "Ann@Example.com", "role": "staff",
+         "password": "long-enough-pw"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    user = get_user_model().objects.get(email="ann@example.com")
+    assert user.membership.practice == practice
+    assert user.membership.role == Membership.Role.STAFF
+    assert "Ann Lee" in owner_client.get("/settings/users/").content.decode()
+
+
+@pytest.mark.django_db
+def test_billing_shows_active_add_ons_and_total(owner_client, practice):
+    add_on_start(practice=practice, code="xero", description="Xero integration", monthly_price="4.00")
+    add_on_start(practice=practice, code="xero", description="Xero integration", monthly_price="4.00")
+    body = owner_client.get("/settings/billing/").content.decode()
+    assert body.count("Xero integration") == 1
+    assert "£4.00" in body
+    add_on_end(practice=practice, code="xero")
+    body = owner_client.get("/settings/billing/").content.decode()
+    assert "No paid add-ons" in body
+    assert "£0.00" in body
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo")
+    counts = (Client.objects.count(), Job.objects.count(), get_user_model().objects.count())
+    assert counts[0] >= 40
+    assert counts[1] >= 100
+    assert counts[2] == 3
+    call_command("seed_demo")
+    assert (Client.objects.count(), Job.objects.count(), get_user_model().objects.count()) == counts
+    demo = get_user_model().objects.get(email="demo@example.com")
+    assert demo.check_password("engager-demo")
+    assert demo.membership.role == Membership.Role.OWNER
