@@ -1,0 +1,293 @@
+"""The demo: the practice's own Xero organisation (its customers are the practice's clients) and a
+second organisation so that the organisation picker matters.
+
+Contacts come from demo/clients.json, the list the app's seed_demo also reads: most clients by
+exact name, some only roughly, some under another name with the same company number, some not at
+all; plus customers who are not clients, suppliers, and about 18 months of invoices in every status.
+"""
+
+import json
+import random
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+
+from ..clock import clock
+from ..records import Contact, Organisation
+from .chart import furnish_uk_organisation, stable_id
+from .ledger import Line, SeedLedger, at_office_hours
+
+DEMO_TENANT_ID = stable_id("org", "demo-practice")
+BUREAU_TENANT_ID = stable_id("org", "payroll-bureau")
+HISTORY_DAYS = 548  # about 18 months
+
+OTHER_CUSTOMERS = [
+    # name, email, company number or ""
+    ("Bramley Orchard Partnership", "office@bramleyorchard.co.uk", ""),
+    ("St Anne's Parish Council", "clerk@stannesparish.org.uk", ""),
+    ("Tidewater Yacht Club", "treasurer@tidewateryc.org.uk", ""),
+    ("Corbridge Antiques Ltd", "sales@corbridgeantiques.co.uk", "07731942"),
+    ("Holloway Dance Academy", "hello@hollowaydance.co.uk", ""),
+    ("Peak District Outdoor Centre Ltd", "bookings@peakoutdoor.co.uk", "09864113"),
+    ("Saffron Spice Kitchen Ltd", "orders@saffronspice.co.uk", "12338540"),
+    ("Whitmore Family Trust", "trustees@whitmoretrust.co.uk", ""),
+]
+SUPPLIERS = [
+    # name, email, account, tax type, monthly amount, reference prefix
+    ("Northgate Property Holdings Ltd", "rent@northgateproperty.co.uk", "469", "INPUT2", "1500.00", "RENT"),
+    ("CloudLedger Software Ltd", "billing@cloudledger.co.uk", "485", "INPUT2", "89.00", "CL"),
+    ("Brightspark Energy Ltd", "accounts@brightsparkenergy.co.uk", "445", "RRINPUT", "210.00", "BSE"),
+    ("Lineside Telecom Ltd", "billing@linesidetelecom.co.uk", "489", "INPUT2", "65.00", "LT"),
+    ("Pennant Office Supplies Ltd", "orders@pennantoffice.co.uk", "461", "INPUT2", "42.50", "POS"),
+    ("Swift Couriers Ltd", "invoices@swiftcouriers.co.uk", "429", "INPUT2", "28.00", "SC"),
+]
+BUREAU_CLIENTS = [
+    "Northern Quarter Coffee Ltd",
+    "Kestrel Logistics Ltd",
+    "Quayside Fitness Limited",
+    "Sandbanks Surf School Ltd",
+    "Marsh Lane Dental Ltd",
+    "Greyfriars Brewing Co Ltd",
+]
+
+
+def demo_clients() -> dict:
+    path = Path(settings.BASE_DIR) / "demo" / "clients.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def seed_demo(world) -> list[Organisation]:
+    today = clock.today_in("GMTSTANDARDTIME")
+    rng = random.Random(20260401)
+    practice = _demo_practice(today, rng)
+    bureau = _payroll_bureau(today, rng)
+    for org in (practice, bureau):
+        world.orgs[org.tenant_id] = org
+    return [practice, bureau]
+
+
+def _organisation(tenant_id: str, name: str, short_code: str, today: date, **details) -> Organisation:
+    created = datetime.combine(today - timedelta(days=HISTORY_DAYS + 30), datetime.min.time(), tzinfo=UTC)
+    org = Organisation(
+        tenant_id=tenant_id, name=name, legal_name=name, short_code=short_code, created_at=created, **details
+    )
+    furnish_uk_organisation(org, created)
+    return org
+
+
+def _contact(org: Organisation, name: str, created: datetime, **fields) -> Contact:
+    contact = Contact(
+        contact_id=stable_id(org.tenant_id, "contact", name), name=name, updated_at=created, **fields
+    )
+    org.contacts[contact.contact_id] = contact
+    return contact
+
+
+def _postal(address: dict) -> list[dict]:
+    return [
+        {
+            "AddressType": "POBOX",
+            "AddressLine1": address["line1"],
+            "AddressLine2": address.get("line2", ""),
+            "City": address["city"],
+            "PostalCode": address["postcode"],
+            "Country": address.get("country", "United Kingdom"),
+        }
+    ]
+
+
+def _demo_practice(today: date, rng: random.Random) -> Organisation:
+    org = _organisation(
+        DEMO_TENANT_ID,
+        "Engager Demo Practice Ltd",
+        "!Eng7Q",
+        today,
+        registration_number="11842367",
+        tax_number="GB 284 6613 52",
+        line_of_business="Accountancy and tax services",
+        address={"AddressLine1": "3 Bridge Street", "City": "York", "PostalCode": "YO1 6DD", "Country": "GB"},
+        phone="01904 496 000",
+    )
+    ledger = SeedLedger(org, rng, today)
+    created = datetime.combine(today - timedelta(days=HISTORY_DAYS), datetime.min.time(), tzinfo=UTC)
+    data = demo_clients()
+    customers: list[tuple[Contact, dict | None]] = []
+    for position, company in enumerate(data["companies"]):
+        match = company["xero"]["match"]
+        if match == "none":
+            continue
+        keeps_number = match == "company_number" or (match == "exact" and position % 3 != 2)
+        contact = _contact(
+            org,
+            company["xero"].get("name") or company["name"],
+            created,
+            email_address=company["email"],
+            company_number=company["company_number"] if keeps_number else "",
+            tax_number=company["vat_number"] or "",
+            addresses=_postal(company["registered_address"]),
+            phones=[{"PhoneType": "DEFAULT", "PhoneNumber": company["phone"]}],
+        )
+        customers.append((contact, company))
+    for person in data["individuals"]:
+        if person["xero"]["match"] == "exact":
+            contact = _contact(
+                org,
+                person["name"],
+                created,
+                first_name=person["first_name"],
+                last_name=person["last_name"],
+                email_address=person["email"],
+                addresses=_postal(person["address"]),
+                phones=[{"PhoneType": "MOBILE", "PhoneNumber": person["phone"]}],
+            )
+            customers.append((contact, person))
+    for name, email, company_number in OTHER_CUSTOMERS:
+        customers.append(
+            (_contact(org, name, created, email_address=email, company_number=company_number), None)
+        )
+
+    for contact, source in customers:
+        _bill_customer(ledger, contact, source, today)
+    _lifecycle_examples(ledger, [contact for contact, _ in customers], today)
+    _archived_customer(ledger, created, today)
+    for name, email, account, tax_type, amount, prefix in SUPPLIERS:
+        supplier = _contact(org, name, created, email_address=email)
+        for month in _month_starts(today):
+            on = month + timedelta(days=2)
+            ledger.invoice(
+                supplier,
+                on,
+                [Line(f"{name} - {on:%B %Y}", Decimal(1), Decimal(amount), account, tax_type)],
+                invoice_type="ACCPAY",
+                number=f"{prefix}-{on:%Y%m}",
+                line_amount_types="Inclusive",
+            )
+    ledger.number_sales_invoices()
+    return org
+
+
+def _bill_customer(ledger: SeedLedger, contact: Contact, source: dict | None, today: date) -> None:
+    rng = ledger.rng
+    if source and source.get("kind") == "individual":
+        for year in (today.year - 1, today.year):
+            on = date(year, 1, 20)
+            if today - timedelta(days=HISTORY_DAYS) <= on <= today:
+                ledger.invoice(
+                    contact,
+                    on,
+                    [_item_line(ledger, "SA100")],
+                    reference=f"Tax return {year - 1}/{year % 100}",
+                )
+        return
+    profile = rng.choice(("monthly", "quarterly", "annual", "annual"))
+    discount = Decimal(10) if contact.name.startswith("Cobalt") else None
+    employees = Decimal(rng.randint(2, 14))
+    for month in _month_starts(today):
+        on = month + timedelta(days=27)
+        if on > today:
+            continue
+        if profile == "monthly":
+            lines = [_item_line(ledger, "PAYROLL", employees, discount=discount)]
+            if rng.random() < 0.3:
+                lines.append(_item_line(ledger, "BOOK", Decimal(rng.randint(2, 8))))
+            ledger.invoice(contact, on, lines, reference=f"Payroll {on:%B %Y}")
+        elif profile == "quarterly" and on.month % 3 == 0:
+            lines = [_item_line(ledger, "VAT"), _item_line(ledger, "BOOK", Decimal(rng.randint(3, 10)))]
+            ledger.invoice(contact, on, lines, reference=f"VAT quarter to {on:%B %Y}")
+    year_end = (source or {}).get("year_end") or {"day": 31, "month": 3}
+    for year in range(today.year - 2, today.year + 1):
+        period_end = date(year, year_end["month"], min(year_end["day"], 28))
+        on = period_end + timedelta(days=120)
+        if today - timedelta(days=HISTORY_DAYS) <= on <= today:
+            fee = Decimal(rng.randrange(900, 2800, 50))
+            lines = [_item_line(ledger, "ACCS", unit_amount=fee), _item_line(ledger, "CT600")]
+            if rng.random() < 0.5:
+                lines.append(_item_line(ledger, "COSEC"))
+            ledger.invoice(contact, on, lines, reference=f"Year end {period_end:%d/%m/%Y}")
+    if rng.random() < 0.3:
+        on = today - timedelta(days=rng.randint(10, HISTORY_DAYS - 10))
+        ledger.invoice(
+            contact, on, [_item_line(ledger, "CONS", Decimal(rng.randint(2, 6)))], reference="Advisory"
+        )
+
+
+def _lifecycle_examples(ledger: SeedLedger, contacts: list[Contact], today: date) -> None:
+    """Invoices not yet approved or thrown away, so every status is represented."""
+    picks = ledger.rng.sample(contacts, 8)
+    for contact in picks[:4]:
+        ledger.invoice(
+            contact, today - timedelta(days=2), [_item_line(ledger, "CONS", Decimal(3))], status="DRAFT"
+        )
+    for contact in picks[4:6]:
+        ledger.invoice(
+            contact, today - timedelta(days=5), [_item_line(ledger, "BOOK", Decimal(6))], status="SUBMITTED"
+        )
+    for contact in picks[6:]:
+        ledger.invoice(contact, today - timedelta(days=40), [_item_line(ledger, "COSEC")], status="DELETED")
+
+
+def _archived_customer(ledger: SeedLedger, created: datetime, today: date) -> None:
+    contact = _contact(
+        ledger.org, "Old Mill Tearooms Ltd", created, email_address="owner@oldmilltearooms.co.uk"
+    )
+    for months_ago in (17, 16, 15):
+        ledger.invoice(
+            contact,
+            today - timedelta(days=30 * months_ago),
+            [_item_line(ledger, "BOOK", Decimal(5))],
+            status="PAID",
+        )
+    contact.status = "ARCHIVED"
+    contact.updated_at = at_office_hours(today - timedelta(days=30 * 14), ledger.rng)
+
+
+def _payroll_bureau(today: date, rng: random.Random) -> Organisation:
+    org = _organisation(
+        BUREAU_TENANT_ID,
+        "Engager Demo Payroll Bureau Ltd",
+        "!PayB7",
+        today,
+        registration_number="12960474",
+        tax_number="GB 391 2284 07",
+        line_of_business="Payroll services",
+        address={"AddressLine1": "3 Bridge Street", "City": "York", "PostalCode": "YO1 6DD", "Country": "GB"},
+        sales_terms_days=14,
+    )
+    ledger = SeedLedger(org, rng, today)
+    created = datetime.combine(today - timedelta(days=400), datetime.min.time(), tzinfo=UTC)
+    for name in BUREAU_CLIENTS:
+        contact = _contact(org, name, created, email_address=f"payroll@{name.split()[0].lower()}.co.uk")
+        employees = Decimal(rng.randint(3, 25))
+        for month in _month_starts(today)[-12:]:
+            on = month + timedelta(days=24)
+            if on <= today:
+                ledger.invoice(
+                    contact, on, [_item_line(ledger, "PAYROLL", employees)], reference=f"Payroll {on:%B %Y}"
+                )
+    ledger.number_sales_invoices()
+    return org
+
+
+def _item_line(ledger, code: str, quantity: Decimal = Decimal(1), *, unit_amount=None, discount=None) -> Line:
+    item = ledger.org.item(code)
+    return Line(
+        item.description,
+        quantity,
+        unit_amount if unit_amount is not None else item.unit_price,
+        item.account_code,
+        item.tax_type,
+        item_code=item.code,
+        discount_rate=discount,
+    )
+
+
+def _month_starts(today: date) -> list[date]:
+    start = today - timedelta(days=HISTORY_DAYS)
+    month = date(start.year, start.month, 1)
+    months = []
+    while month <= today:
+        months.append(month)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return months
