@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "core",
     "clients",
     "jobs",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +140,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "deadline-digests": {"task": "jobs.tasks.send_deadline_digests", "schedule": crontab(hour=7, minute=0)},
+    "xero-sync": {"task": "integrations.tasks.sync_all_xero", "schedule": crontab(minute="*/15")},
+    "xero-health": {"task": "integrations.tasks.check_all_xero_connections", "schedule": crontab(hour=5, minute=30)},
 }
 
 # Security (production mode).

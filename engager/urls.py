@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("clients/", include("clients.urls")),
     path("jobs/", include("jobs.urls")),
+    path("settings/integrations/", include("integrations.urls")),
 ]
 
 if settings.XERO_SANDBOX_ENABLED:

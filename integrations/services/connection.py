@@ -1,0 +1,205 @@
+"""Connect, choose the organisation, check, and disconnect the practice's Xero organisation."""
+
+import contextlib
+import dataclasses
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.models import Practice
+from core.services import add_on_end, add_on_start
+from integrations import tokens
+from integrations.models import PendingXeroGrant, XeroConnection, XeroContact
+from integrations.services.activity import xero_activity_record
+from integrations.services.config import oauth_config
+from integrations.services.status import xero_connection_mark_needs_reconnect
+from integrations.services.tokens import store_tokens, xero_access_token
+from integrations.services.xero_api import xero_client
+from integrations.xero import oauth
+from integrations.xero.errors import XeroAuthError, XeroError, XeroUnavailable
+from integrations.xero.oauth import AuthorisationRequest
+from integrations.xero.types import TokenSet
+
+XERO_ADD_ON_CODE = "xero"
+XERO_ADD_ON_DESCRIPTION = "Xero integration — £4.00 per month for all of your clients"
+XERO_MONTHLY_PRICE = Decimal("4.00")
+
+
+class OrganisationSwitchNeedsConfirmation(Exception):
+    """The chosen organisation is not the one the practice's existing Xero data belongs to."""
+
+    def __init__(self, previous_name: str):
+        self.previous_name = previous_name
+        super().__init__(previous_name)
+
+
+def xero_authorisation_begin() -> AuthorisationRequest:
+    return oauth.authorisation_request(oauth_config())
+
+
+def xero_authorisation_complete(
+    *, practice: Practice, user, code: str, code_verifier: str
+) -> PendingXeroGrant:
+    """Swap the code for tokens and list the organisations the grant reaches. Nothing is stored on failure."""
+    token_set = oauth.exchange_code(oauth_config(), code=code, code_verifier=code_verifier)
+    tenants = [
+        t
+        for t in xero_client(access_token=token_set.access_token).connections_list()
+        if t.tenant_type == "ORGANISATION"
+    ]
+    if not tenants:
+        raise XeroError("No Xero organisation was chosen on Xero's screen. Authorise again and pick one.")
+    PendingXeroGrant.objects.filter(practice=practice).delete()
+    return PendingXeroGrant.objects.create(
+        practice=practice,
+        user=user,
+        access_token_encrypted=tokens.encrypt(token_set.access_token),
+        refresh_token_encrypted=tokens.encrypt(token_set.refresh_token),
+        expires_at=token_set.expires_at,
+        scopes=" ".join(token_set.scopes),
+        tenants=[dataclasses.asdict(t) for t in tenants],
+    )
+
+
+def _practice_has_xero_data(connection: XeroConnection | None) -> bool:
+    if connection is None:
+        return False
+    return XeroContact.objects.filter(
+        practice_id=connection.practice_id, tenant_id=connection.tenant_id
+    ).exists()
+
+
+def xero_connection_finish(
+    *, grant: PendingXeroGrant, tenant_id: str, user, confirm_switch: bool = False
+) -> XeroConnection:
+    """Make the chosen organisation the practice's connection; start the £4 add-on (once)."""
+    tenant = next((t for t in grant.tenants if t["tenant_id"] == tenant_id), None)
+    if tenant is None:
+        raise XeroError("That organisation is not part of this authorisation. Choose one from the list.")
+    practice = grant.practice
+    previous = XeroConnection.objects.filter(practice=practice).first()
+    if (
+        previous
+        and previous.tenant_id != tenant_id
+        and not confirm_switch
+        and _practice_has_xero_data(previous)
+    ):
+        raise OrganisationSwitchNeedsConfirmation(previous.tenant_name)
+
+    access_token = tokens.decrypt(grant.access_token_encrypted)
+    organisation = xero_client(access_token=access_token, tenant_id=tenant_id).organisation_get()
+    # Organisations ticked on Xero's screen in this same consent but not chosen here: let them go,
+    # so the practice holds exactly one connection.
+    for other in grant.tenants:
+        if other["tenant_id"] != tenant_id and other["auth_event_id"] == tenant["auth_event_id"]:
+            with contextlib.suppress(XeroError):  # a harmless leftover if it fails
+                xero_client(access_token=access_token).connection_delete(other["connection_id"])
+
+    token_set = TokenSet(
+        access_token=access_token,
+        refresh_token=tokens.decrypt(grant.refresh_token_encrypted),
+        expires_at=grant.expires_at,
+        scopes=tuple(grant.scopes.split()),
+    )
+    reconnect = previous is not None and previous.tenant_id == tenant_id
+    with transaction.atomic():
+        connection = previous or XeroConnection(practice=practice)
+        connection.status = XeroConnection.Status.ACTIVE
+        connection.tenant_id = tenant_id
+        connection.tenant_name = organisation.name or tenant["tenant_name"]
+        connection.connection_id = tenant["connection_id"]
+        connection.short_code = organisation.short_code
+        connection.country_code = organisation.country_code
+        connection.version = organisation.version
+        connection.base_currency = organisation.base_currency
+        connection.timezone = organisation.timezone
+        connection.connected_by = user
+        connection.connected_at = timezone.now()
+        connection.disconnected_at = None
+        connection.last_error = ""
+        connection.last_checked_at = timezone.now()
+        if not reconnect:
+            connection.contacts_modified_since = None  # a new organisation: sync everything
+        store_tokens(connection, token_set)
+        connection.save()
+        grant.delete()
+        add_on_start(
+            practice=practice, code=XERO_ADD_ON_CODE, description=XERO_ADD_ON_DESCRIPTION,
+            monthly_price=XERO_MONTHLY_PRICE,
+        )  # fmt: skip
+        xero_activity_record(
+            practice=practice, user=user, action="reconnected" if reconnect else "connected",
+            description=f"{'Reconnected' if reconnect else 'Connected'} to {connection.tenant_name}",
+            xero_id=tenant_id,
+        )  # fmt: skip
+    return connection
+
+
+def xero_disconnect(*, connection: XeroConnection, user) -> list[str]:
+    """Remove this connection at Xero and revoke the grant, then forget the tokens.
+
+    Links and mirrored data stay (read-only, marked not current). Returns warnings worth showing.
+    Raises XeroUnavailable, changing nothing, when Xero cannot be reached for a live connection.
+    """
+    warnings = []
+    if connection.is_active and connection.has_tokens:
+        try:
+            client = xero_client(
+                access_token=xero_access_token(connection=connection), tenant_id=connection.tenant_id
+            )
+            client.connection_delete(connection.connection_id)
+            oauth.revoke(oauth_config(), refresh_token=tokens.decrypt(connection.refresh_token_encrypted))
+        except XeroAuthError:
+            pass  # the grant is already dead at Xero: nothing left to remove there
+    else:
+        warnings.append(
+            "Engager could not reach this connection at Xero. If Engager still appears in Xero's "
+            "Connected apps, remove it there."
+        )
+    with transaction.atomic():
+        connection.status = XeroConnection.Status.DISCONNECTED
+        connection.access_token_encrypted = ""
+        connection.refresh_token_encrypted = ""
+        connection.expires_at = None
+        connection.disconnected_at = timezone.now()
+        connection.save()
+        add_on_end(practice=connection.practice, code=XERO_ADD_ON_CODE)
+        xero_activity_record(
+            practice=connection.practice, user=user, action="disconnected",
+            description=f"Disconnected from {connection.tenant_name}", xero_id=connection.tenant_id,
+        )  # fmt: skip
+    return warnings
+
+
+def xero_connection_check(*, connection: XeroConnection) -> bool:
+    """Light health check: is our connection still listed at Xero? Returns True when healthy."""
+    if not connection.is_active:
+        return False
+    try:
+        tenants = xero_client(access_token=xero_access_token(connection=connection)).connections_list()
+    except XeroAuthError as exc:
+        if connection.is_active:
+            xero_connection_mark_needs_reconnect(connection=connection, reason=exc.message)
+        return False
+    except XeroUnavailable as exc:
+        XeroConnection.objects.filter(pk=connection.pk).update(last_error=exc.message)
+        return True  # unknown, not broken: try again next time
+    if not any(
+        t.connection_id == connection.connection_id or t.tenant_id == connection.tenant_id for t in tenants
+    ):
+        xero_connection_mark_needs_reconnect(
+            connection=connection,
+            reason=f"Engager's connection to {connection.tenant_name} was removed in Xero.",
+        )
+        return False
+    XeroConnection.objects.filter(pk=connection.pk).update(last_checked_at=timezone.now(), last_error="")
+    return True
+
+
+def xero_connection_handle_auth_error(*, connection: XeroConnection, error: XeroAuthError) -> None:
+    """A call was refused for auth reasons: work out whether the connection is gone."""
+    if error.invalid_grant or error.status == 403:
+        xero_connection_mark_needs_reconnect(connection=connection, reason=error.message)
+    else:
+        xero_connection_check(connection=connection)

@@ -1,0 +1,196 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from core.permissions import manager_required, practice_required
+from integrations import selectors, services, tasks
+from integrations.models import XeroConnection
+from integrations.xero.errors import XeroError, XeroUnavailable
+
+OAUTH_SESSION_KEY = "xero_oauth"
+GRANT_SESSION_KEY = "xero_pending_grant"
+HTMX_STOP_POLLING = 286
+
+
+def _card_context(request) -> dict:
+    connection = selectors.xero_connection(practice=request.practice)
+    return {
+        "connection": connection,
+        "Status": XeroConnection.Status,
+        "can_manage": request.membership.can_manage,
+        "sandbox_mode": settings.XERO_SANDBOX_ENABLED,
+        "monthly_price": services.XERO_MONTHLY_PRICE,
+        "settings_tab": "integrations",
+    }
+
+
+@practice_required
+def integrations_index(request):
+    return render(request, "integrations/index.html", _card_context(request))
+
+
+@practice_required
+def xero_settings(request):
+    context = _card_context(request)
+    connection = context["connection"]
+    context["counts"] = selectors.xero_contact_counts(practice=request.practice) if connection else None
+    context["run"] = selectors.xero_latest_sync_run(practice=request.practice)
+    return render(request, "integrations/xero.html", context)
+
+
+@require_POST
+@manager_required
+def xero_authorise(request):
+    auth = services.xero_authorisation_begin()
+    request.session[OAUTH_SESSION_KEY] = {"state": auth.state, "code_verifier": auth.code_verifier}
+    return redirect(auth.url)
+
+
+@manager_required
+def xero_callback(request):
+    pending = request.session.pop(OAUTH_SESSION_KEY, None)  # single use, whatever happens next
+    error = request.GET.get("error")
+    if error == "access_denied":
+        messages.info(request, "You cancelled on Xero's screen, so nothing was connected.")
+        return redirect("integrations:xero")
+    if error:
+        messages.error(
+            request, f"Xero did not authorise Engager ({error}). Nothing was connected; try again."
+        )
+        return redirect("integrations:xero")
+    state, code = request.GET.get("state"), request.GET.get("code")
+    if not pending or not state or state != pending.get("state"):
+        messages.error(
+            request,
+            "That Xero authorisation could not be verified (it may have expired, or come from another "
+            "tab). Nothing was connected. Click Authorise Xero to start again.",
+        )
+        return redirect("integrations:xero")
+    if not code:
+        messages.error(request, "Xero did not send an authorisation code. Nothing was connected; try again.")
+        return redirect("integrations:xero")
+    try:
+        grant = services.xero_authorisation_complete(
+            practice=request.practice, user=request.user, code=code, code_verifier=pending["code_verifier"]
+        )
+    except XeroError as exc:
+        services.xero_activity_record(
+            practice=request.practice, user=request.user, action="authorise",
+            description=f"Authorisation failed: {exc.message}", success=False,
+        )  # fmt: skip
+        messages.error(request, exc.message)
+        return redirect("integrations:xero")
+    request.session[GRANT_SESSION_KEY] = grant.pk
+    if len(grant.tenants) == 1:
+        return _finish(request, grant, grant.tenants[0]["tenant_id"], confirm_switch=False)
+    return redirect("integrations:xero_organisation")
+
+
+def _finish(request, grant, tenant_id: str, *, confirm_switch: bool):
+    try:
+        connection = services.xero_connection_finish(
+            grant=grant, tenant_id=tenant_id, user=request.user, confirm_switch=confirm_switch
+        )
+    except services.OrganisationSwitchNeedsConfirmation:
+        return redirect(f"{reverse('integrations:xero_organisation')}?tenant={tenant_id}")
+    except XeroError as exc:
+        messages.error(request, f"{exc.message} Nothing was changed.")
+        return redirect("integrations:xero_organisation")
+    request.session.pop(GRANT_SESSION_KEY, None)
+    transaction.on_commit(lambda: _queue_sync(request, connection))
+    messages.success(request, f"Connected to {connection.tenant_name}. Your Xero contacts are syncing now.")
+    return redirect("integrations:xero")
+
+
+def _queue_sync(request, connection) -> None:
+    run, created = services.xero_sync_start(practice=connection.practice, user=request.user)
+    if created:
+        tasks.sync_xero.delay(run.pk)
+
+
+@manager_required
+def xero_organisation(request):
+    grant = selectors.pending_grant(practice=request.practice, pk=request.session.get(GRANT_SESSION_KEY))
+    if grant is None:
+        messages.error(request, "That Xero authorisation has expired. Click Authorise Xero to start again.")
+        return redirect("integrations:xero")
+    connection = selectors.xero_connection(practice=request.practice)
+    chosen = request.POST.get("tenant_id") or request.GET.get("tenant") or ""
+    switching = bool(connection and chosen and chosen != connection.tenant_id)
+    if request.method == "POST":
+        if not chosen:
+            messages.error(request, "Choose an organisation.")
+        else:
+            return _finish(request, grant, chosen, confirm_switch=request.POST.get("confirm_switch") == "yes")
+    return render(
+        request,
+        "integrations/xero_organisation.html",
+        {"grant": grant, "connection": connection, "chosen": chosen, "switching": switching,
+         "settings_tab": "integrations"},
+    )  # fmt: skip
+
+
+@require_POST
+@practice_required
+def xero_sync(request):
+    connection = selectors.xero_connection(practice=request.practice)
+    if connection is None or not connection.is_active:
+        messages.error(request, "Connect Xero before syncing.")
+        return redirect("integrations:xero")
+    run, created = services.xero_sync_start(practice=request.practice, user=request.user)
+    if created:
+        transaction.on_commit(lambda: tasks.sync_xero.delay(run.pk))
+    if request.htmx:
+        return render(request, "integrations/xero.html#sync-status", {"run": run})
+    return redirect("integrations:xero")
+
+
+@practice_required
+def xero_sync_status(request, pk: int):
+    run = selectors.xero_sync_run(practice=request.practice, pk=pk)
+    if run is None:
+        raise Http404
+    status = HTMX_STOP_POLLING if run.is_finished and request.htmx else 200
+    return render(request, "integrations/xero.html#sync-status", {"run": run}, status=status)
+
+
+@manager_required
+def xero_disconnect(request):
+    connection = selectors.xero_connection(practice=request.practice)
+    if connection is None or connection.status == XeroConnection.Status.DISCONNECTED:
+        messages.info(request, "Xero is not connected.")
+        return redirect("integrations:xero")
+    if request.method == "POST":
+        try:
+            warnings = services.xero_disconnect(connection=connection, user=request.user)
+        except XeroUnavailable as exc:
+            messages.error(request, f"{exc.message} You are still connected; nothing was changed.")
+            return redirect("integrations:xero")
+        for warning in warnings:
+            messages.warning(request, warning)
+        messages.success(
+            request,
+            f"Disconnected from {connection.tenant_name}. Your links and Xero records are kept; "
+            "reconnect the same organisation to carry on where you left off.",
+        )
+        return redirect("integrations:xero")
+    return render(
+        request,
+        "integrations/xero_disconnect.html",
+        {
+            "connection": connection,
+            "monthly_price": services.XERO_MONTHLY_PRICE,
+            "settings_tab": "integrations",
+        },
+    )
+
+
+@practice_required
+def xero_activity(request):
+    page = Paginator(selectors.xero_activity(practice=request.practice), 50).get_page(request.GET.get("page"))
+    return render(request, "integrations/xero_activity.html", {"page": page, "settings_tab": "integrations"})
