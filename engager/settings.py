@@ -19,6 +19,8 @@ VAR_DIR.mkdir(exist_ok=True)
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# Under pytest: eager Celery (the real-worker test opts out), no sandbox state file.
+TESTING = "pytest" in sys.modules
 DEBUG = env.bool("DEBUG", default=True)
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdefghijklmnop"
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -123,9 +125,9 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Engager <no-reply@engager.example>")
 
-# Caches: Redis when configured, else local memory.
+# Caches: Redis when configured (tests keep to local memory so runs cannot leak locks), else local memory.
 REDIS_URL = env("REDIS_URL", default="")
-if REDIS_URL:
+if REDIS_URL and not TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -133,7 +135,7 @@ else:
 # Celery: Redis broker when REDIS_URL is set, otherwise run tasks eagerly in-process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING or not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -220,5 +222,5 @@ XERO_HTTP_TIMEOUT = env.float("XERO_HTTP_TIMEOUT", default=10.0)
 # Sandbox state: saved to this JSON file in demo mode so the demo survives a restart.
 XERO_SANDBOX_STATE_FILE = env("XERO_SANDBOX_STATE_FILE", default=str(VAR_DIR / "xero-sandbox.json"))
 # Tests start from a fresh state per test and never touch the demo's file.
-XERO_SANDBOX_PERSIST = env.bool("XERO_SANDBOX_PERSIST", default="pytest" not in sys.modules)
+XERO_SANDBOX_PERSIST = env.bool("XERO_SANDBOX_PERSIST", default=not TESTING)
 XERO_SANDBOX_WEBHOOK_URL = env("XERO_SANDBOX_WEBHOOK_URL", default=f"{SITE_URL}/integrations/xero/webhooks/")
