@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core import selectors as core_selectors
 from core.permissions import manager_required, practice_required
 from integrations import selectors, services, tasks
 from integrations.models import XeroConnection
@@ -26,6 +27,7 @@ def _card_context(request) -> dict:
         "sandbox_mode": settings.XERO_SANDBOX_ENABLED,
         "monthly_price": services.XERO_MONTHLY_PRICE,
         "settings_tab": "integrations",
+        "managers": [m.user for m in core_selectors.members(practice=request.practice) if m.can_manage],
     }
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from clients.models import Officer
+from integrations.models import XeroSyncRun
 from tests.factories import CompanyFactory, IndividualFactory, JobFactory
 
 SKIP_NAMESPACES = {"admin", "xero_sandbox"}
@@ -33,7 +34,8 @@ def foreign_objects(other_practice):
     person = IndividualFactory(practice=other_practice)
     officer = Officer.objects.create(practice=other_practice, company=company, person=person)
     job = JobFactory(client=company)
-    return {"client": company, "job": job, "officer": officer}
+    sync_run = XeroSyncRun.objects.create(practice=other_practice)
+    return {"client": company, "job": job, "officer": officer, "sync_run": sync_run}
 
 
 # Which object each (namespace, id kwarg) refers to. A new URL with an id must be added here,
@@ -42,6 +44,7 @@ ID_OWNERS = {
     ("clients", "pk"): "client",
     ("clients", "officer_pk"): "officer",
     ("jobs", "pk"): "job",
+    ("integrations", "pk"): "sync_run",
 }
 CLIENT_ROUTES_IN_JOBS = re.compile(r"^jobs/client/")
 
