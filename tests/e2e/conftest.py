@@ -50,9 +50,10 @@ def browser(django_db_setup, live_server):
     if not CHROMIUM.exists():
         _skip(f"{CHROMIUM} is not installed (apt-get install -y chromium); browser tests skipped")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError as exc:
         _skip(f"playwright cannot be imported ({exc}); browser tests skipped")
+    expect.set_options(timeout=TIMEOUT_MS)
     saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
