@@ -4,5 +4,8 @@ from django.apps import AppConfig
 class XeroSandboxConfig(AppConfig):
     name = "xero_sandbox"
     verbose_name = "Xero sandbox"
-    # State is loaded (or the demo seeded) lazily on the first request, so management commands
-    # such as migrate never pay for it.
+
+    def ready(self) -> None:
+        # Registers the webhook sender as a listener for change events. State itself is loaded (or
+        # the demo seeded) lazily on the first request, so management commands never pay for it.
+        from . import webhooks  # noqa: F401

@@ -81,7 +81,9 @@ def parse_decimal(value) -> Decimal:
 
 def json_response(payload, status: int = 200, headers: dict | None = None) -> HttpResponse:
     response = HttpResponse(
-        json.dumps(payload, ensure_ascii=False), status=status, content_type="application/json; charset=utf-8"
+        json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+        status=status,
+        content_type="application/json; charset=utf-8",
     )
     for name, value in (headers or {}).items():
         response[name] = value
@@ -219,10 +221,13 @@ def contact_reference_json(contact: Contact) -> dict:
     return payload
 
 
-def line_item_json(line: LineItem) -> dict:
+def line_item_json(line: LineItem, unit_decimals: int = 2) -> dict:
     payload = {"LineItemID": line.line_item_id, "Description": line.description}
     payload["Quantity"] = number(line.quantity)
-    payload["UnitAmount"] = number(line.unit_amount)
+    # UnitAmount shows 2 decimal places unless the caller asked for unitdp=4.
+    payload["UnitAmount"] = number(
+        line.unit_amount.quantize(Decimal(1).scaleb(-unit_decimals), ROUND_HALF_UP)
+    )
     _set(payload, "ItemCode", line.item_code)
     _set(payload, "AccountCode", line.account_code)
     payload["TaxType"] = line.tax_type or "NONE"
@@ -246,7 +251,9 @@ def payment_json(payment: Payment) -> dict:
     }
 
 
-def invoice_json(invoice: Invoice, org: Organisation, *, with_lines: bool, summary: bool = False) -> dict:
+def invoice_json(
+    invoice: Invoice, org: Organisation, *, with_lines: bool, summary: bool = False, unit_decimals: int = 2
+) -> dict:
     contact = org.contacts[invoice.contact_id]
     payload = {"Type": invoice.type, "InvoiceID": invoice.invoice_id}
     _set(payload, "InvoiceNumber", invoice.invoice_number)
@@ -274,7 +281,7 @@ def invoice_json(invoice: Invoice, org: Organisation, *, with_lines: bool, summa
     payload["Status"] = invoice.status
     payload["LineAmountTypes"] = invoice.line_amount_types
     if with_lines and not summary:
-        payload["LineItems"] = [line_item_json(line) for line in invoice.line_items]
+        payload["LineItems"] = [line_item_json(line, unit_decimals) for line in invoice.line_items]
     payload["SubTotal"] = money(invoice.sub_total)
     payload["TotalTax"] = money(invoice.total_tax)
     payload["Total"] = money(invoice.total)

@@ -1,0 +1,119 @@
+"""GET /Reports/AgedReceivablesByContact: one contact's invoices with what is still due, in
+Xero's Rows/Cells shape (numbers as strings, dates as 2019-04-23T00:00:00)."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from ..books.aging import paid_by, receivable_invoices
+from ..clock import clock
+from ..wire import envelope, json_response, ms_datetime
+from .gateway import Api, bad_request, xero_api
+
+READ = frozenset({"accounting.reports.aged.read"})
+COLUMNS = ("Date", "Number", "Due Date", "", "Total", "Paid", "Credited", "Due")
+
+
+def _day(value: date) -> str:
+    return f"{value.isoformat()}T00:00:00"
+
+
+def _amount(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def _long_date(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _parse(request, name: str) -> date | None:
+    raw = request.GET.get(name, "").strip()
+    return date.fromisoformat(raw[:10]) if raw else None
+
+
+@xero_api(read=READ)
+def aged_receivables_by_contact(request, api: Api):
+    contact_id = request.GET.get("contactId", "").strip().lower()
+    if not contact_id:
+        return bad_request("A contactId must be provided for this report.")
+    try:
+        contact = api.org.contacts.get(str(uuid.UUID(contact_id)))
+        on = _parse(request, "date") or clock.today_in(api.org.timezone)
+        from_date, to_date = _parse(request, "fromDate"), _parse(request, "toDate")
+    except ValueError:
+        return bad_request("contactId must be a valid ContactID and dates must be YYYY-MM-DD.")
+    if contact is None:
+        return bad_request(f"The contact with ContactID {contact_id} could not be found.")
+    on = min(on, to_date) if to_date else on
+    invoices = sorted(
+        (invoice for invoice in receivable_invoices(api.org, contact.contact_id) if invoice.date <= on),
+        key=lambda invoice: (invoice.date, invoice.invoice_number),
+    )
+    start = from_date or (invoices[0].date if invoices else on)
+
+    def due_on(invoice) -> Decimal:
+        return invoice.total - invoice.amount_credited - paid_by(invoice, on)
+
+    opening = sum((due_on(invoice) for invoice in invoices if invoice.date < start), Decimal(0))
+    shown = [invoice for invoice in invoices if invoice.date >= start and due_on(invoice) != 0]
+    rows = []
+    totals = [Decimal(0)] * 4
+    for invoice in shown:
+        paid = paid_by(invoice, on)
+        values = [invoice.total, paid, invoice.amount_credited, due_on(invoice)]
+        totals = [total + value for total, value in zip(totals, values, strict=True)]
+        overdue_days = (on - invoice.due_date).days if invoice.due_date else 0
+        cells = [
+            _day(invoice.date),
+            invoice.invoice_number,
+            _day(invoice.due_date) if invoice.due_date else "",
+            f"{overdue_days} days overdue" if overdue_days > 0 else "",
+            *(_amount(value) for value in values),
+        ]
+        attributes = [{"Value": invoice.invoice_id, "Id": "invoiceID"}]
+        rows.append(
+            {"RowType": "Row", "Cells": [{"Value": cell, "Attributes": attributes} for cell in cells]}
+        )
+    rows.append({"RowType": "SummaryRow", "Cells": _cells("Total", totals)})
+    closing = [totals[0], totals[1], totals[2], opening + totals[3]]
+    report = {
+        "ReportName": "Aged Receivables By Contact",
+        "ReportType": "AgedReceivablesByContact",
+        "ReportTitles": [
+            "Invoices",
+            contact.name,
+            f"From {_long_date(start)} to {_long_date(on)}",
+            f"Showing payments to {_long_date(on)}",
+        ],
+        "ReportDate": _long_date(clock.today_in(api.org.timezone)),
+        "UpdatedDateUTC": ms_datetime(clock.now()),
+        "Fields": [],
+        "Rows": [
+            {"RowType": "Header", "Cells": [{"Value": column} for column in COLUMNS]},
+            {
+                "RowType": "Section",
+                "Title": "",
+                "Rows": [
+                    {
+                        "RowType": "Row",
+                        "Cells": [{"Value": _day(start)}, {"Value": "Opening Balance"}]
+                        + [{"Value": ""}] * 5
+                        + [{"Value": _amount(opening)}],
+                    }
+                ],
+            },
+            {"RowType": "Section", "Title": "", "Rows": rows},
+            {
+                "RowType": "Section",
+                "Title": "",
+                "Rows": [{"RowType": "SummaryRow", "Cells": _cells("Closing Balance", closing)}],
+            },
+        ],
+    }
+    return json_response(envelope("Reports", [report], provider=api.provider))
+
+
+def _cells(label: str, amounts: list[Decimal]) -> list[dict]:
+    return [{"Value": label}, {"Value": ""}, {"Value": ""}, {"Value": ""}] + [
+        {"Value": _amount(amount)} for amount in amounts
+    ]

@@ -1,0 +1,93 @@
+"""PUT/POST of a batch ({"Contacts": [...]} or {"Invoices": [...]}), with Xero's summarizeErrors.
+
+summarizeErrors=true (the default): any invalid element fails the whole request with 400 and a
+ValidationException listing the failed elements; nothing is written. false: HTTP 200, valid
+elements are written, each element carries its own status and errors.
+"""
+
+from collections.abc import Callable
+
+from ..books import Batch, Plan
+from ..wire import envelope, json_response, messages, validation_exception
+from .gateway import Api, invalid_json, read_json
+from .query import flag
+
+# Per collection: the flag Xero sets on a failed element, and the fields safe to echo back in a
+# 200 response (the SDK must still be able to read it).
+ERROR_FLAGS = {"Contacts": "HasValidationErrors", "Invoices": "HasErrors"}
+ECHO_FIELDS = {
+    "Contacts": {"ContactID": None, "Name": None, "ContactNumber": None, "EmailAddress": None},
+    "Invoices": {
+        "InvoiceID": None,
+        "InvoiceNumber": None,
+        "Reference": None,
+        "Type": {"ACCREC", "ACCPAY"},
+        "Status": {"DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED", "DELETED"},
+    },
+}
+
+
+def elements_of(body, collection: str) -> list | None:
+    if isinstance(body, dict) and isinstance(body.get(collection), list):
+        return body[collection]
+    if isinstance(body, dict) and collection not in body:
+        return [body]  # Xero also takes a single object
+    return None
+
+
+def write_batch(
+    request,
+    api: Api,
+    *,
+    collection: str,
+    planner: Callable[[dict, Batch], Plan],
+    serialize: Callable[[object], dict],
+    single: bool = False,
+):
+    try:
+        body = read_json(request)
+    except ValueError:
+        return invalid_json()
+    elements = elements_of(body, collection)
+    if not elements:
+        return json_response(
+            validation_exception([{"ValidationErrors": messages([f"No {collection} were given."])}]), 400
+        )
+    if single:
+        elements = elements[:1]
+    batch = Batch()
+    plans = [planner(element, batch) for element in elements]
+    if flag(request, "summarizeErrors", default=True):
+        failed = [
+            _failed_element(element, plan, collection, echo_all=True)
+            for element, plan in zip(elements, plans, strict=True)
+            if not plan.ok
+        ]
+        if failed:
+            return json_response(validation_exception(failed), 400)
+        results = [serialize(plan.apply()) for plan in plans]
+        return json_response(envelope(collection, results, provider=api.provider))
+    results = []
+    for element, plan in zip(elements, plans, strict=True):
+        if plan.ok:
+            item = serialize(plan.apply())
+            item["StatusAttributeString"] = "OK"
+        else:
+            item = _failed_element(element, plan, collection, echo_all=False)
+        results.append(item)
+    return json_response(envelope(collection, results, provider=api.provider))
+
+
+def _failed_element(element, plan: Plan, collection: str, *, echo_all: bool) -> dict:
+    if echo_all and isinstance(element, dict):
+        echoed = dict(element)
+    else:
+        echoed = {}
+        for key, allowed in ECHO_FIELDS[collection].items():
+            value = element.get(key) if isinstance(element, dict) else None
+            if isinstance(value, str) and (allowed is None or value in allowed):
+                echoed[key] = value
+    echoed[ERROR_FLAGS[collection]] = True
+    echoed["StatusAttributeString"] = "ERROR"
+    echoed["ValidationErrors"] = messages(plan.errors)
+    return echoed

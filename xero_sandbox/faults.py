@@ -1,0 +1,123 @@
+"""Injected faults: make chosen calls fail, slow down or hang, the way Xero sometimes does.
+
+A fault matches by path (a case-insensitive regular expression searched in the request path) and
+optionally method, and applies to the next `count` matching calls (or to all while it stays).
+"""
+
+import re
+import threading
+from dataclasses import asdict, dataclass, field
+
+from .state import on_reset
+from .wire import json_response, problem, validation_exception
+
+TIMEOUT_DEFAULT_SECONDS = 30.0
+TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+@dataclass
+class Fault:
+    id: int
+    status: int | None = None
+    count: int | None = 1  # None: every matching call until cleared
+    delay: float = 0.0
+    timeout: bool = False
+    path: str = ""
+    method: str = ""
+    retry_after: int = 60
+    rate_limit_problem: str = "minute"
+    body: dict | None = None
+    used: int = 0
+    pattern: re.Pattern | None = field(default=None, repr=False)
+
+    def matches(self, request) -> bool:
+        if self.count is not None and self.used >= self.count:
+            return False
+        if self.method and request.method.upper() != self.method.upper():
+            return False
+        return not self.pattern or bool(self.pattern.search(request.path))
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data.pop("pattern")
+        return data
+
+
+class Faults:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+        self._next_id = 1
+        self._released = threading.Event()
+
+    def add(self, **spec) -> Fault:
+        with self._lock:
+            fault = Fault(id=self._next_id, **spec)
+            fault.pattern = re.compile(fault.path, re.IGNORECASE) if fault.path else None
+            if fault.status is None and not fault.delay and not fault.timeout:
+                raise ValueError("A fault needs a status, a delay or timeout.")
+            self._next_id += 1
+            self._faults.append(fault)
+            return fault
+
+    def list(self) -> list[dict]:
+        with self._lock:
+            return [fault.as_json() for fault in self._faults]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults = []
+            # Wake any request still sleeping in a delay or timeout.
+            self._released.set()
+            self._released = threading.Event()
+
+    def apply(self, request):
+        """Sleep and/or answer for the first matching fault; None lets the request through."""
+        with self._lock:
+            fault = next((candidate for candidate in self._faults if candidate.matches(request)), None)
+            if fault is None:
+                return None
+            fault.used += 1
+            released = self._released
+        request.sandbox_fault = True
+        if fault.timeout:
+            released.wait(fault.delay or TIMEOUT_DEFAULT_SECONDS)
+            return json_response(problem(504, TITLES[504], "The request timed out"), 504)
+        if fault.delay:
+            released.wait(fault.delay)
+        if fault.status is None:
+            return None
+        return fault_response(fault, request)
+
+
+def fault_response(fault: Fault, request):
+    status = fault.status
+    if fault.body is not None:
+        return json_response(fault.body, status)
+    if status == 429:
+        return json_response(
+            problem(429, TITLES[429], "Rate limit exceeded"),
+            429,
+            {"Retry-After": str(fault.retry_after), "X-Rate-Limit-Problem": fault.rate_limit_problem},
+        )
+    if status == 400 and "/connect/" in request.path:
+        return json_response({"error": "invalid_grant"}, 400)
+    if status == 400:
+        return json_response(
+            validation_exception([{"ValidationErrors": [{"Message": "Injected fault"}]}]), 400
+        )
+    return json_response(problem(status, TITLES.get(status, "Error"), "Injected fault"), status)
+
+
+faults = Faults()
+on_reset(faults.clear)

@@ -1,0 +1,233 @@
+"""login.xero.com and identity.xero.com, and api.xero.com/connections.
+
+Invalid client_id or redirect_uri gets an error page, never a redirect (the redirect target is
+not trusted); any other problem is sent back to the app as ?error=…&state=….
+"""
+
+import base64
+import binascii
+import hmac
+import re
+from urllib.parse import unquote_plus, urlencode, urlsplit
+
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.http import HttpResponse, HttpResponseRedirect
+from django.views.decorators.csrf import csrf_exempt
+
+from ..calllog import logged
+from ..faults import faults
+from ..rendering import render_page, sandbox_base
+from ..scopes import describe, unknown_scopes
+from ..state import store
+from ..wire import json_response
+from . import tokens
+
+CONSENT_SALT = "xero-sandbox-consent"
+CONSENT_MAX_AGE = 60 * 60
+PKCE_CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "testserver"}
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def redirect_allowed(app, redirect_uri: str) -> bool:
+    if redirect_uri in app.redirect_uris:
+        return True
+    target = urlsplit(redirect_uri)
+    if not app.allow_loopback_redirects or target.scheme != "http" or target.hostname not in LOOPBACK_HOSTS:
+        return False
+    return target.path in {urlsplit(uri).path for uri in app.redirect_uris}
+
+
+def back_to_app(redirect_uri: str, **params) -> HttpResponseRedirect:
+    query = urlencode({key: value for key, value in params.items() if value})
+    return HttpResponseRedirect(f"{redirect_uri}{'&' if '?' in redirect_uri else '?'}{query}")
+
+
+def issuer(request) -> str:
+    return f"{sandbox_base(request)}/identity"
+
+
+@csrf_exempt
+@login_not_required
+def authorize(request):
+    if request.method == "POST":
+        return _consent_decision(request)
+    query = request.GET
+    with store.lock:
+        world = store.world
+        app = world.apps.get(query.get("client_id", ""))
+        organisations = [{"tenant_id": org.tenant_id, "name": org.name} for org in world.orgs.values()]
+    if app is None:
+        return _error_page(request, "unauthorized_client", "Invalid client_id")
+    redirect_uri = query.get("redirect_uri", "")
+    if not redirect_allowed(app, redirect_uri):
+        return _error_page(request, "invalid_request", "Invalid redirect_uri")
+    state = query.get("state", "")
+    if query.get("response_type") != "code":
+        return back_to_app(redirect_uri, error="unsupported_response_type", state=state)
+    scopes = query.get("scope", "").split()
+    if not scopes or unknown_scopes(scopes):
+        return back_to_app(redirect_uri, error="invalid_scope", state=state)
+    challenge, method = query.get("code_challenge", ""), query.get("code_challenge_method", "")
+    if (challenge or method) and (method != "S256" or not PKCE_CHALLENGE.match(challenge)):
+        return back_to_app(redirect_uri, error="invalid_request", state=state)
+    ticket = signing.dumps(
+        {
+            "client_id": app.client_id,
+            "redirect_uri": redirect_uri,
+            "scopes": scopes,
+            "state": state,
+            "code_challenge": challenge,
+            "nonce": query.get("nonce", ""),
+        },
+        salt=CONSENT_SALT,
+    )
+    chosen = [organisations[0]["tenant_id"]] if organisations else []
+    return _consent_page(request, app.name, ticket, scopes, organisations, chosen)
+
+
+def _consent_decision(request):
+    try:
+        ticket = signing.loads(request.POST.get("ticket", ""), salt=CONSENT_SALT, max_age=CONSENT_MAX_AGE)
+    except signing.BadSignature:
+        return _error_page(
+            request, "invalid_request", "This consent page has expired; start again from the app"
+        )
+    if request.POST.get("action") != "allow":
+        return back_to_app(ticket["redirect_uri"], error="access_denied", state=ticket["state"])
+    chosen = request.POST.getlist("tenant")
+    with store.lock:
+        world = store.world
+        app = world.apps.get(ticket["client_id"])
+        organisations = [{"tenant_id": org.tenant_id, "name": org.name} for org in world.orgs.values()]
+        valid = [tenant_id for tenant_id in chosen if tenant_id in world.orgs]
+        if app is None:
+            return _error_page(request, "unauthorized_client", "Invalid client_id")
+        if not valid:
+            return _consent_page(
+                request,
+                app.name,
+                request.POST["ticket"],
+                ticket["scopes"],
+                organisations,
+                [],
+                error="Choose at least one organisation to connect.",
+            )
+        code = tokens.issue_code(
+            world,
+            app,
+            redirect_uri=ticket["redirect_uri"],
+            scopes=ticket["scopes"],
+            tenant_ids=valid,
+            code_challenge=ticket["code_challenge"],
+            nonce=ticket["nonce"],
+        )
+        store.changed()
+    return back_to_app(
+        ticket["redirect_uri"], code=code, scope=" ".join(ticket["scopes"]), state=ticket["state"]
+    )
+
+
+def _consent_page(request, app_name, ticket, scopes, organisations, chosen, error=""):
+    context = {
+        "app_name": app_name,
+        "ticket": ticket,
+        "permissions": describe(scopes),
+        "organisations": organisations,
+        "chosen": chosen,
+        "error": error,
+        "user_email": tokens.SANDBOX_USER["email"],
+        "action": request.path,
+    }
+    return render_page(request, "xero_sandbox/consent.html", context, status=200)
+
+
+def _error_page(request, error: str, description: str):
+    return render_page(
+        request, "xero_sandbox/oauth_error.html", {"error": error, "description": description}, 400
+    )
+
+
+def _client(request, world):
+    """The app, from HTTP Basic credentials or from client_id/client_secret in the form body."""
+    header = request.headers.get("Authorization", "")
+    if header[:6].lower() == "basic ":
+        try:
+            decoded = base64.b64decode(header[6:].strip()).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        client_id, _, secret = decoded.partition(":")
+        client_id, secret = unquote_plus(client_id), unquote_plus(secret)
+    else:
+        client_id, secret = request.POST.get("client_id", ""), request.POST.get("client_secret", "")
+    app = world.apps.get(client_id)
+    if app is None or not hmac.compare_digest(app.client_secret.encode(), secret.encode()):
+        return None
+    return app
+
+
+@csrf_exempt
+@login_not_required
+@logged("identity")
+def token(request):
+    if request.method != "POST":
+        return json_response({"error": "invalid_request"}, 405)
+    injected = faults.apply(request)
+    if injected is not None:
+        return injected
+    form = request.POST
+    with store.lock:
+        world = store.world
+        app = _client(request, world)
+        if app is None:
+            return json_response(
+                {"error": "invalid_client"}, 401 if "Authorization" in request.headers else 400
+            )
+        request.sandbox_client_id = app.client_id
+        grant_type = form.get("grant_type", "")
+        try:
+            if grant_type == "authorization_code":
+                token_set = tokens.exchange_code(
+                    world,
+                    app,
+                    code=form.get("code", ""),
+                    redirect_uri=form.get("redirect_uri", ""),
+                    code_verifier=form.get("code_verifier", ""),
+                    issuer=issuer(request),
+                )
+            elif grant_type == "refresh_token":
+                token_set = tokens.refresh(
+                    world, app, refresh_token=form.get("refresh_token", ""), issuer=issuer(request)
+                )
+            elif grant_type == "client_credentials":
+                token_set = tokens.client_credentials(world, app, issuer=issuer(request))
+            else:
+                return json_response({"error": "unsupported_grant_type"}, 400)
+        except tokens.TokenError as failure:
+            store.changed()  # a spent code or refresh token stays spent
+            return json_response({"error": failure.error}, failure.status)
+        store.changed()
+    return json_response(token_set, headers=NO_STORE)
+
+
+@csrf_exempt
+@login_not_required
+@logged("identity")
+def revocation(request):
+    if request.method != "POST":
+        return json_response({"error": "invalid_request"}, 405)
+    injected = faults.apply(request)
+    if injected is not None:
+        return injected
+    with store.lock:
+        world = store.world
+        app = _client(request, world)
+        if app is None:
+            return json_response(
+                {"error": "invalid_client"}, 401 if "Authorization" in request.headers else 400
+            )
+        request.sandbox_client_id = app.client_id
+        tokens.revoke(world, app, token=request.POST.get("token", ""))
+        store.changed()
+    return HttpResponse(status=200)

@@ -1,0 +1,93 @@
+"""/xero-sandbox/…: the layout mirrors Xero's hosts, so the app only swaps base URLs.
+
+    login/      login.xero.com       identity/connect/authorize (consent page)
+    identity/   identity.xero.com    connect/token, connect/revocation
+    api/        api.xero.com         connections, api.xro/2.0/… (Accounting API)
+    go/         go.xero.com          organisationlogin/default.aspx (deep links)
+    reporting/  reporting.xero.com   {ShortCode}/v1/Run/{reportId}
+    in/         in.xero.com          online invoices
+    _control/   the sandbox's control API (not Xero)
+
+Xero's API paths are case-insensitive (the SDK says /Connections, the docs /connections).
+"""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
+
+from . import control, web
+from .accounting import contacts, invoices, reports, settings
+from .calllog import logged
+from .identity import connections, views
+from .wire import json_response, problem
+
+ACCOUNTING = r"(?i)^api/api\.xro/2\.0/"
+
+
+@csrf_exempt
+@login_not_required
+@logged("accounting")
+def unknown_endpoint(request):
+    return json_response(problem(404, "Not Found", "The resource you're looking for cannot be found"), 404)
+
+
+def accounting(route: str, view, name: str):
+    return re_path(rf"{ACCOUNTING}{route}/?$", view, name=name)
+
+
+app_name = "xero_sandbox"
+urlpatterns = [
+    path("", web.home, name="home"),
+    path("clock", web.advance_clock, name="advance-clock"),
+    path("connections/<str:connection_id>/disconnect", web.disconnect, name="disconnect"),
+    path("orgs/<str:tenant_id>/", web.organisation, name="organisation"),
+    path("orgs/<str:tenant_id>/act", web.act, name="act"),
+    path("in/<str:invoice_id>", web.online_invoice, name="online-invoice"),
+    # Xero's identity service
+    re_path(r"(?i)^login/identity/connect/authorize/?$", views.authorize, name="authorize"),
+    re_path(r"(?i)^identity/connect/token/?$", views.token, name="token"),
+    re_path(r"(?i)^identity/connect/revocation/?$", views.revocation, name="revocation"),
+    re_path(r"(?i)^api/connections/?$", connections.connections, name="connections"),
+    re_path(r"(?i)^api/connections/(?P<connection_id>[^/]+)/?$", connections.connection, name="connection"),
+    # Accounting API
+    accounting("organisation", settings.organisation, "organisation-api"),
+    accounting("accounts", settings.accounts, "accounts"),
+    accounting(r"accounts/(?P<account_id>[^/]+)", settings.account, "account"),
+    accounting("taxrates", settings.tax_rates, "tax-rates"),
+    accounting(r"taxrates/(?P<tax_type>[^/]+)", settings.tax_rate, "tax-rate"),
+    accounting("items", settings.items, "items"),
+    accounting(r"items/(?P<identifier>[^/]+)", settings.item, "item"),
+    accounting("contacts", contacts.contacts, "contacts"),
+    accounting(r"contacts/(?P<identifier>[^/]+)", contacts.contact, "contact"),
+    accounting("invoices", invoices.invoices, "invoices"),
+    accounting(r"invoices/(?P<identifier>[^/]+)", invoices.invoice, "invoice"),
+    accounting(
+        r"invoices/(?P<identifier>[^/]+)/onlineinvoice", invoices.online_invoice, "online-invoice-api"
+    ),
+    accounting("reports/agedreceivablesbycontact", reports.aged_receivables_by_contact, "aged-receivables"),
+    re_path(rf"{ACCOUNTING}.*$", unknown_endpoint),
+    # Xero's web app
+    re_path(r"(?i)^go/organisationlogin/default\.aspx$", web.organisation_login, name="organisation-login"),
+    re_path(r"^reporting/(?P<short_code>[^/]+)/v1/Run/(?P<report_id>\d+)/?$", web.report, name="report"),
+    # The control API
+    path("_control/state", control.state),
+    path("_control/reset", control.reset),
+    path("_control/seed", control.seed),
+    path("_control/clock", control.clock_view),
+    path("_control/faults", control.faults_view),
+    path("_control/calls", control.calls),
+    path("_control/rate-limits", control.rate_limits),
+    path("_control/connections/<str:connection_id>", control.connection),
+    path("_control/apps", control.apps),
+    path("_control/webhooks", control.webhook_config),
+    path("_control/webhooks/send", control.webhook_send),
+    path("_control/webhooks/flush", control.webhook_flush),
+    path("_control/webhooks/deliveries", control.webhook_deliveries),
+    path("_control/webhooks/retry", control.webhook_retry),
+    path("_control/webhooks/intent-to-receive", control.webhook_intent_to_receive),
+    path("_control/orgs/<str:tenant_id>/contacts", control.org_contacts),
+    path("_control/orgs/<str:tenant_id>/contacts/<str:contact_id>", control.org_contact),
+    path("_control/orgs/<str:tenant_id>/invoices", control.org_invoices),
+    path("_control/orgs/<str:tenant_id>/invoices/<str:invoice_id>", control.org_invoice),
+    path("_control/orgs/<str:tenant_id>/invoices/<str:invoice_id>/payments", control.org_invoice_payment),
+]

@@ -1,0 +1,307 @@
+"""The sandbox's own web pages: the home page where people act "in Xero", Xero's deep-link targets
+(go.xero.com/organisationlogin, reporting.xero.com/{ShortCode}/v1/Run/{id}) and online invoices.
+
+Plain server-rendered forms; every change goes through the same books as the API, so it raises
+the same webhooks.
+"""
+
+from datetime import date
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.views.decorators.http import require_POST
+
+from .books import Batch, invoice_pay, plan_contact, plan_invoice
+from .books.aging import SUMMARY_COLUMNS, aged_summary, receivable_invoices
+from .clock import clock
+from .identity.connections import remove_connection
+from .rendering import render_page, sandbox_base
+from .state import store
+from .wire import balances, parse_decimal
+
+PAGE_SIZE = 50
+SUMMARY_REPORTS = {"1001", "1101", "1201"}
+DETAIL_REPORTS = {"1002", "1102", "1202"}
+
+
+def _not_found(request, message: str):
+    return render_page(request, "xero_sandbox/not_found.html", {"message": message}, status=404)
+
+
+@login_not_required
+def home(request):
+    with store.lock:
+        world = store.world
+        organisations = list(world.orgs.values())
+        connections = [
+            {
+                "id": connection.id,
+                "app": world.apps[grant.client_id].name if grant.client_id in world.apps else grant.client_id,
+                "organisation": world.orgs[connection.tenant_id].name,
+                "created": connection.created_at,
+            }
+            for grant in world.grants.values()
+            for connection in grant.connections
+            if connection.tenant_id in world.orgs
+        ]
+        context = {
+            "organisations": [
+                {"org": org, "contacts": len(org.contacts), "invoices": len(org.invoices)}
+                for org in organisations
+            ],
+            "connections": connections,
+            "now": clock.now(),
+            "message": request.GET.get("message", ""),
+            "error": request.GET.get("error", ""),
+        }
+    return render_page(request, "xero_sandbox/home.html", context)
+
+
+@login_not_required
+def organisation(request, tenant_id: str):
+    with store.lock:
+        org = store.world.orgs.get(tenant_id.lower())
+        if org is None:
+            return _not_found(request, "There is no such organisation in the sandbox.")
+        today = clock.today_in(org.timezone)
+        query = request.GET.get("q", "").strip().casefold()
+        contacts = sorted(org.contacts.values(), key=lambda contact: contact.name.casefold())
+        if query:
+            contacts = [contact for contact in contacts if query in contact.name.casefold()]
+        contact_page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("contacts_page"))
+        status = request.GET.get("status", "")
+        invoices = sorted(
+            org.invoices.values(), key=lambda invoice: (invoice.date, invoice.invoice_number), reverse=True
+        )
+        if status:
+            invoices = [invoice for invoice in invoices if invoice.status == status]
+        invoice_page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("invoices_page"))
+        context = {
+            "org": org,
+            "today": today,
+            "query": request.GET.get("q", ""),
+            "status": status,
+            "statuses": ("DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED", "DELETED"),
+            "contact_page": contact_page,
+            "contact_rows": [
+                {
+                    "contact": contact,
+                    "balance": balances(org, contact.contact_id, today)["AccountsReceivable"],
+                }
+                for contact in contact_page
+            ],
+            "invoice_page": invoice_page,
+            "invoice_rows": [_invoice_row(org, invoice, today) for invoice in invoice_page],
+            "contact_names": [c.name for c in contacts if c.status == "ACTIVE"][:500],
+            "revenue_accounts": [account for account in org.accounts if account.account_class == "REVENUE"],
+            "tax_rates": [rate for rate in org.tax_rates if rate.can_apply_to_revenue],
+            "message": request.GET.get("message", ""),
+            "error": request.GET.get("error", ""),
+            "request_path": request.get_full_path(),
+        }
+    return render_page(request, "xero_sandbox/organisation.html", context)
+
+
+def _invoice_row(org, invoice, today: date) -> dict:
+    return {
+        "invoice": invoice,
+        "contact": org.contacts[invoice.contact_id],
+        "overdue": invoice.status == "AUTHORISED" and invoice.due_date and invoice.due_date < today,
+        "can_pay": invoice.status == "AUTHORISED",
+        "can_void": invoice.status == "AUTHORISED" and not invoice.amount_paid,
+    }
+
+
+@login_not_required
+@require_POST
+def act(request, tenant_id: str):
+    """One action taken "in Xero" from a sandbox page; redirects back with a message."""
+    back = request.POST.get("next", "")
+    if not back.startswith(f"{urlsplit(sandbox_base(request)).path}/"):
+        back = f"{sandbox_base(request)}/orgs/{tenant_id}/"
+    action = request.POST.get("action", "")
+    with store.lock:
+        world = store.world
+        org = world.orgs.get(tenant_id.lower())
+        if org is None:
+            return _not_found(request, "There is no such organisation in the sandbox.")
+        try:
+            errors, message = _perform(world, org, action, request.POST)
+        except (ValueError, KeyError) as error:
+            errors, message = [f"That did not work: {error}"], ""
+        if not errors:
+            store.changed()
+    separator = "&" if "?" in back else "?"
+    outcome = {"error": " ".join(errors)} if errors else {"message": message}
+    return HttpResponseRedirect(f"{back}{separator}{urlencode(outcome)}")
+
+
+def _perform(world, org, action: str, form) -> tuple[list[str], str]:
+    if action == "create_invoice":
+        element = {
+            "Type": "ACCREC",
+            "Contact": {"Name": form["contact"]},
+            "Status": form.get("status", "AUTHORISED"),
+            "Reference": form.get("reference", ""),
+            "LineAmountTypes": "Exclusive",
+            "LineItems": [
+                {
+                    "Description": form["description"],
+                    "Quantity": "1",
+                    "UnitAmount": form["amount"],
+                    "AccountCode": form.get("account_code", "200"),
+                    "TaxType": form.get("tax_type", "OUTPUT2"),
+                }
+            ],
+        }
+        for key in ("Date", "DueDate"):
+            if form.get(key.lower()):
+                element[key] = form[key.lower()]
+        plan = plan_invoice(world, org, element, batch=Batch())
+        if not plan.ok:
+            return plan.errors, ""
+        invoice = plan.apply()
+        return [], f"Invoice {invoice.invoice_number} created."
+    if action in ("pay", "void"):
+        invoice = org.invoices.get(form["invoice_id"])
+        if invoice is None:
+            return ["No such invoice."], ""
+        if action == "void":
+            plan = plan_invoice(world, org, {"Status": "VOIDED"}, existing=invoice)
+            if not plan.ok:
+                return plan.errors, ""
+            plan.apply()
+            return [], f"{invoice.invoice_number} voided."
+        amount = parse_decimal(form["amount"]) if form.get("amount") else invoice.amount_due
+        on = date.fromisoformat(form["date"]) if form.get("date") else clock.today_in(org.timezone)
+        errors = invoice_pay(world, org, invoice, amount, on, "Paid in the Xero sandbox")
+        return errors, f"Payment of £{amount:,.2f} recorded against {invoice.invoice_number}."
+    if action in ("rename", "archive", "restore"):
+        contact = org.contacts.get(form["contact_id"])
+        if contact is None:
+            return ["No such contact."], ""
+        element = {
+            "rename": {"Name": form.get("name", "")},
+            "archive": {"ContactStatus": "ARCHIVED"},
+            "restore": {"ContactStatus": "ACTIVE"},
+        }[action]
+        plan = plan_contact(world, org, element, existing=contact)
+        if not plan.ok:
+            return plan.errors, ""
+        plan.apply()
+        return [], f"{contact.name} saved."
+    return [f"Unknown action {action!r}."], ""
+
+
+@login_not_required
+@require_POST
+def disconnect(request, connection_id: str):
+    """Remove an app's connection "in Xero": the app sees the organisation disappear."""
+    with store.lock:
+        removed = remove_connection(store.world, connection_id.lower())
+        if removed is not None:
+            store.changed()
+    message = "The app was disconnected." if removed else "That connection no longer exists."
+    return HttpResponseRedirect(f"{sandbox_base(request)}/?{urlencode({'message': message})}")
+
+
+@login_not_required
+@require_POST
+def advance_clock(request):
+    seconds = 60 * float(request.POST.get("minutes") or 0) + 86400 * float(request.POST.get("days") or 0)
+    with store.lock:
+        clock.advance(max(0.0, seconds))
+        store.changed()
+    return HttpResponseRedirect(
+        f"{sandbox_base(request)}/?{urlencode({'message': 'The sandbox clock moved on.'})}"
+    )
+
+
+@login_not_required
+def organisation_login(request):
+    """go.xero.com/organisationlogin/default.aspx?shortcode=…&redirecturl=… (Xero's deep links)."""
+    short_code = request.GET.get("shortcode", "")
+    target = urlsplit(request.GET.get("redirecturl", ""))
+    target_query = {key.lower(): values[0] for key, values in parse_qs(target.query).items()}
+    with store.lock:
+        org = store.world.org_by_short_code(short_code)
+        if org is None:
+            return _not_found(request, f"No organisation has the short code {short_code!r}.")
+        path = target.path.rstrip("/").lower()
+        if path in (
+            "/accountsreceivable/view.aspx",
+            "/accountsreceivable/edit.aspx",
+            "/accountspayable/edit.aspx",
+            "/accountspayable/view.aspx",
+        ):
+            invoice = org.invoices.get(target_query.get("invoiceid", "").lower())
+            if invoice is None:
+                return _not_found(request, "This invoice does not exist in the organisation.")
+            today = clock.today_in(org.timezone)
+            context = {"org": org, "row": _invoice_row(org, invoice, today), "next": request.get_full_path()}
+            return render_page(request, "xero_sandbox/invoice.html", context)
+        if path.startswith("/contacts/view"):
+            contact_id = target_query.get("contactid") or path.rsplit("/", 1)[-1]
+            contact = org.contacts.get(contact_id.lower())
+            if contact is None:
+                return _not_found(request, "This contact does not exist in the organisation.")
+            today = clock.today_in(org.timezone)
+            invoices = sorted(
+                org.invoices_of(contact.contact_id), key=lambda invoice: invoice.date, reverse=True
+            )
+            context = {
+                "org": org,
+                "contact": contact,
+                "balance": balances(org, contact.contact_id, today)["AccountsReceivable"],
+                "invoice_rows": [_invoice_row(org, invoice, today) for invoice in invoices],
+            }
+            return render_page(request, "xero_sandbox/contact.html", context)
+    return HttpResponseRedirect(f"{sandbox_base(request)}/orgs/{org.tenant_id}/")
+
+
+@login_not_required
+def report(request, short_code: str, report_id: str):
+    """reporting.xero.com/{ShortCode}/v1/Run/{id}: the Aged Receivables Summary (and Detail)."""
+    with store.lock:
+        org = store.world.org_by_short_code(short_code)
+        if org is None:
+            return _not_found(request, f"No organisation has the short code {short_code!r}.")
+        if report_id not in SUMMARY_REPORTS | DETAIL_REPORTS:
+            return _not_found(request, f"Report {report_id} is not available in the Xero sandbox.")
+        today = clock.today_in(org.timezone)
+        lines = aged_summary(org, today)
+        totals = [sum((line.buckets[index] for line in lines), 0) for index in range(len(SUMMARY_COLUMNS))]
+        detail = []
+        if report_id in DETAIL_REPORTS:
+            detail = [
+                _invoice_row(org, invoice, today)
+                for invoice in sorted(
+                    receivable_invoices(org), key=lambda invoice: invoice.due_date or invoice.date
+                )
+                if invoice.amount_due > 0
+            ]
+        context = {
+            "org": org,
+            "today": today,
+            "title": "Aged Receivables Detail" if detail else "Aged Receivables Summary",
+            "columns": SUMMARY_COLUMNS,
+            "lines": lines,
+            "totals": totals,
+            "grand_total": sum(totals),
+            "detail": detail,
+        }
+    return render_page(request, "xero_sandbox/report.html", context)
+
+
+@login_not_required
+def online_invoice(request, invoice_id: str):
+    """in.xero.com: the invoice as the customer sees it."""
+    with store.lock:
+        for org in store.world.orgs.values():
+            invoice = org.invoices.get(invoice_id.lower())
+            if invoice is not None and invoice.status in ("AUTHORISED", "PAID"):
+                context = {"org": org, "invoice": invoice, "contact": org.contacts[invoice.contact_id]}
+                return render_page(request, "xero_sandbox/online_invoice.html", context)
+    return _not_found(request, "This online invoice is not available.")
