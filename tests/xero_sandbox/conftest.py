@@ -39,7 +39,9 @@ def sdk_token(token_set: dict) -> dict:
     return {key: token_set[key] for key in SDK_TOKEN_KEYS if key in token_set}
 
 
-def make_sdk(sandbox, token_set: dict) -> Sdk:
+def make_sdk(sandbox, token_set: dict, *, urllib3_retries: bool = False) -> Sdk:
+    """An SDK client for the sandbox. The SDK's urllib3 pool by default sleeps Retry-After and
+    retries a GET that got 429/503 (up to 3 times); like the app, tests turn that off unless asked."""
     holder = {"token": sdk_token(token_set)}
     configuration = Configuration()  # a "sticky default": set the token on it afterwards
     configuration.oauth2_token = OAuth2Token(client_id=sandbox.client_id, client_secret=sandbox.client_secret)
@@ -49,6 +51,8 @@ def make_sdk(sandbox, token_set: dict) -> Sdk:
         oauth2_token_saver=lambda token: holder.update(token=token),
         pool_threads=1,
     )
+    if not urllib3_retries:
+        api_client.rest_client.pool_manager.connection_pool_kw["retries"] = False
     return Sdk(
         api_client,
         AccountingApi(api_client, base_url=sandbox.accounting_url),
