@@ -20,10 +20,11 @@ class ChangeEvent:
     at: datetime
 
 
-_listeners: list[Callable[[ChangeEvent], None]] = []
+# Listeners get the world the event happened in, and the event.
+_listeners: list[Callable[[object, ChangeEvent], None]] = []
 
 
-def listen(listener: Callable[[ChangeEvent], None]) -> None:
+def listen(listener: Callable[[object, ChangeEvent], None]) -> None:
     if listener not in _listeners:
         _listeners.append(listener)
 
@@ -32,5 +33,5 @@ def record_event(world, tenant_id: str, category: str, event_type: str, resource
     world.event_sequence += 1
     event = ChangeEvent(world.event_sequence, tenant_id, category, event_type, resource_id, clock.now())
     for listener in _listeners:
-        listener(event)
+        listener(world, event)
     return event

@@ -22,7 +22,7 @@ from django.conf import settings
 
 from .clock import clock
 from .events import ChangeEvent, listen
-from .state import on_reset, store
+from .state import on_reset
 
 BATCH_SIZE = 100
 DELIVERY_TIMEOUT_SECONDS = 5
@@ -88,9 +88,9 @@ class WebhookSender:
         self._thread: threading.Thread | None = None
         self.history: deque[Delivery] = deque(maxlen=500)
 
-    def enqueue(self, event: ChangeEvent) -> None:
-        """Called by the books under store.lock whenever something changes."""
-        config = store.world.webhook
+    def enqueue(self, world, event: ChangeEvent) -> None:
+        """Called by the books (under store.lock) whenever something changes."""
+        config = world.webhook
         if not config.enabled or not config.url:
             return
         with self._condition:

@@ -117,7 +117,7 @@ def plan_invoice(
         errors.append(HAS_PAYMENTS)
 
     if existing is not None and existing.amount_paid and _changes_locked_fields(existing, element):
-        errors.append(HAS_PAYMENTS)
+        return Plan([HAS_PAYMENTS])
 
     contact, new_contact = _resolve_contact(world, org, element, existing, client_id, batch, errors)
 
