@@ -21,7 +21,27 @@ from .calllog import logged
 from .identity import connections, views
 from .wire import json_response, problem
 
-ACCOUNTING = r"(?i)^api/api\.xro/2\.0/"
+def ci(regex: str) -> str:
+    """Case-insensitive without the (?i) flag, which would make Django's URL reversing fail."""
+    out, i = [], 0
+    while i < len(regex):
+        if regex.startswith("(?P<", i):
+            end = regex.index(">", i) + 1
+        elif regex[i] == "\\":
+            end = i + 2
+        elif regex[i] == "[":
+            end = regex.index("]", i) + 1
+        else:
+            char = regex[i]
+            out.append(f"[{char.lower()}{char.upper()}]" if char.isalpha() else char)
+            i += 1
+            continue
+        out.append(regex[i:end])
+        i = end
+    return "".join(out)
+
+
+ACCOUNTING = ci(r"^api/api\.xro/2\.0/")
 
 
 @csrf_exempt
@@ -32,7 +52,7 @@ def unknown_endpoint(request):
 
 
 def accounting(route: str, view, name: str):
-    return re_path(rf"{ACCOUNTING}{route}/?$", view, name=name)
+    return re_path(rf"{ACCOUNTING}{ci(route)}/?$", view, name=name)
 
 
 app_name = "xero_sandbox"
@@ -44,11 +64,11 @@ urlpatterns = [
     path("orgs/<str:tenant_id>/act", web.act, name="act"),
     path("in/<str:invoice_id>", web.online_invoice, name="online-invoice"),
     # Xero's identity service
-    re_path(r"(?i)^login/identity/connect/authorize/?$", views.authorize, name="authorize"),
-    re_path(r"(?i)^identity/connect/token/?$", views.token, name="token"),
-    re_path(r"(?i)^identity/connect/revocation/?$", views.revocation, name="revocation"),
-    re_path(r"(?i)^api/connections/?$", connections.connections, name="connections"),
-    re_path(r"(?i)^api/connections/(?P<connection_id>[^/]+)/?$", connections.connection, name="connection"),
+    re_path(ci(r"^login/identity/connect/authorize/?$"), views.authorize, name="authorize"),
+    re_path(ci(r"^identity/connect/token/?$"), views.token, name="token"),
+    re_path(ci(r"^identity/connect/revocation/?$"), views.revocation, name="revocation"),
+    re_path(ci(r"^api/connections/?$"), connections.connections, name="connections"),
+    re_path(ci(r"^api/connections/(?P<connection_id>[^/]+)/?$"), connections.connection, name="connection"),
     # Accounting API
     accounting("organisation", settings.organisation, "organisation-api"),
     accounting("accounts", settings.accounts, "accounts"),
@@ -67,7 +87,7 @@ urlpatterns = [
     accounting("reports/agedreceivablesbycontact", reports.aged_receivables_by_contact, "aged-receivables"),
     re_path(rf"{ACCOUNTING}.*$", unknown_endpoint),
     # Xero's web app
-    re_path(r"(?i)^go/organisationlogin/default\.aspx$", web.organisation_login, name="organisation-login"),
+    re_path(ci(r"^go/organisationlogin/default\.aspx$"), web.organisation_login, name="organisation-login"),
     re_path(r"^reporting/(?P<short_code>[^/]+)/v1/Run/(?P<report_id>\d+)/?$", web.report, name="report"),
     # The control API
     path("_control/state", control.state),
