@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 from clients import selectors, services
 from clients.forms import ClientFilterForm, OfficerForm, client_form_class
 from clients.models import Client, Officer
-from core.htmx import render_page_or_partial
+from core.htmx import redirect_after_post, render_page_or_partial
 from core.navigation import client_menu, decorate_clients
 from core.permissions import practice_required
 
@@ -45,7 +45,7 @@ def client_create(request):
     if request.method == "POST" and form.is_valid():
         client = services.client_create(practice=request.practice, kind=kind, **form.cleaned_data)
         messages.success(request, f"{client.name} was added.")
-        return redirect(client)
+        return redirect_after_post(request, client)
     return render_page_or_partial(
         request, "clients/client_form.html", "client-form", {"form": form, "kind": kind, "client": None}
     )
@@ -58,7 +58,7 @@ def client_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         services.client_update(client=client, **form.cleaned_data)
         messages.success(request, "Changes saved.")
-        return redirect(client)
+        return redirect_after_post(request, client)
     context = client_page_context(request, client, "overview") | {"form": form, "kind": client.kind}
     return render_page_or_partial(request, "clients/client_form.html", "client-form", context)
 

@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 
 from core import selectors, services
 from core.forms import MemberForm, PracticeForm
-from core.htmx import render_page_or_partial
+from core.htmx import redirect_after_post, render_page_or_partial
 from core.navigation import dashboard_widgets
 from core.permissions import manager_required, practice_required
 
@@ -25,7 +25,7 @@ def settings_practice(request):
         if form.is_valid():
             services.practice_update(practice=request.practice, **form.cleaned_data)
             messages.success(request, "Practice profile saved.")
-            return redirect("core:settings_practice")
+            return redirect_after_post(request, "core:settings_practice")
     return render_page_or_partial(
         request, "core/settings_practice.html", "practice-form",
         {"form": form, "can_manage": can_manage, "settings_tab": "practice"},
@@ -46,7 +46,7 @@ def settings_user_add(request):
     if request.method == "POST" and form.is_valid():
         membership = services.member_create(practice=request.practice, **form.cleaned_data)
         messages.success(request, f"{membership.user.get_full_name()} can now sign in.")
-        return redirect("core:settings_users")
+        return redirect_after_post(request, "core:settings_users")
     return render_page_or_partial(
         request, "core/settings_user_add.html", "member-form", {"form": form, "settings_tab": "users"}
     )

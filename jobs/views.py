@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from clients.selectors import client_get
 from clients.views import client_page_context
-from core.htmx import render_page_or_partial
+from core.htmx import redirect_after_post, render_page_or_partial
 from core.navigation import job_tabs
 from core.permissions import practice_required
 from jobs import selectors, services
@@ -48,7 +48,7 @@ def job_create(request):
         data = form.cleaned_data
         job = services.job_create(**data)
         messages.success(request, f"{job.reference} {job.display_title} was created for {job.client}.")
-        return redirect(job)
+        return redirect_after_post(request, job)
     return render_page_or_partial(request, "jobs/job_form.html", "job-form", {"form": form, "job": None})
 
 
@@ -59,7 +59,7 @@ def client_job_create(request, pk: int):
     if request.method == "POST" and form.is_valid():
         job = services.job_create(client=client, **form.cleaned_data)
         messages.success(request, f"{job.reference} {job.display_title} was created.")
-        return redirect(job)
+        return redirect_after_post(request, job)
     context = client_page_context(request, client, "jobs") | {"form": form, "job": None}
     return render_page_or_partial(request, "jobs/job_form.html", "job-form", context)
 
@@ -86,7 +86,7 @@ def job_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         services.job_update(job=job, **form.cleaned_data)
         messages.success(request, "Changes saved.")
-        return redirect(job)
+        return redirect_after_post(request, job)
     context = job_page_context(job, "overview") | {"form": form}
     return render_page_or_partial(request, "jobs/job_form.html", "job-form", context)
 

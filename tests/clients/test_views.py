@@ -119,3 +119,12 @@ def test_cannot_attach_another_practices_person(owner_client, practice, other_pr
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not company.officers.exists()
+
+
+@pytest.mark.django_db
+def test_htmx_save_redirects_the_whole_page(owner_client, practice, htmx):
+    response = owner_client.post("/clients/new/?kind=company", VALID_COMPANY, **htmx)
+    client = Client.objects.get(practice=practice)
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"/clients/{client.pk}/"
+    assert response.content == b""

@@ -95,3 +95,15 @@ def test_client_jobs_tab(owner_client, practice):
     job = JobFactory(client=CompanyFactory(practice=practice))
     body = owner_client.get(f"/jobs/client/{job.client.pk}/").content.decode()
     assert job.reference in body
+
+
+@pytest.mark.django_db
+def test_htmx_job_save_redirects_the_whole_page(owner_client, practice, htmx):
+    client = CompanyFactory(practice=practice)
+    response = owner_client.post(
+        f"/jobs/client/{client.pk}/new/",
+        {"job_type": "payroll", "deadline": "2026-12-31", "status": "not_started"},
+        **htmx,
+    )
+    job = Job.objects.get(client=client)
+    assert response["HX-Redirect"] == f"/jobs/{job.pk}/"
