@@ -21,6 +21,7 @@ from .calllog import logged
 from .identity import connections, views
 from .wire import json_response, problem
 
+
 def ci(regex: str) -> str:
     """Case-insensitive without the (?i) flag, which would make Django's URL reversing fail."""
     out, i = [], 0

@@ -162,8 +162,9 @@ def plan_invoice(
             unit_decimals=4,
             errors=errors,
         )
+    checked_lines = lines if lines is not None else existing.line_items
     if status in ("SUBMITTED", "AUTHORISED") and any(
-        line.line_amount and not line.account_code for line in (lines or existing.line_items)
+        line.line_amount and not line.account_code for line in checked_lines
     ):
         errors.append("An AccountCode must be specified on every line item with an amount before approval.")
 
