@@ -27,8 +27,11 @@ def sync_xero(self, run_id: int) -> str:
         services.xero_sync_waiting(run=run, message="Another sync is running; this one will follow.")
         raise self.retry(countdown=30)
     try:
-        client = services.xero_client_for(connection=connection, interactive=False)
-        services.xero_sync_run(run=run, connection=connection, client=client)
+        services.with_xero(
+            connection=connection,
+            interactive=False,
+            operation=lambda client: services.xero_sync_run(run=run, connection=connection, client=client),
+        )
         return "ok"
     except XeroRateLimited as exc:
         seconds = max(1, math.ceil(exc.retry_after))
@@ -42,8 +45,7 @@ def sync_xero(self, run_id: int) -> str:
             return "unavailable"
         services.xero_sync_waiting(run=run, message="Xero is not answering; trying again shortly…")
         raise self.retry(countdown=min(600, 15 * 2**self.request.retries), exc=exc) from exc
-    except XeroAuthError as exc:
-        services.xero_connection_handle_auth_error(connection=connection, error=exc)
+    except XeroAuthError:  # with_xero has already flagged the connection if the grant is dead
         services.xero_sync_fail(run=run, message="Xero needs you to reconnect before syncing.")
         return "auth"
     except XeroError as exc:

@@ -15,12 +15,13 @@ from integrations.services.connection import (
 from integrations.services.status import xero_connection_mark_needs_reconnect
 from integrations.services.sync import xero_sync_fail, xero_sync_run, xero_sync_start, xero_sync_waiting
 from integrations.services.tokens import xero_access_token
-from integrations.services.xero_api import xero_client, xero_client_for
+from integrations.services.xero_api import with_xero, xero_client, xero_client_for
 
 __all__ = [
     "XERO_ADD_ON_CODE",
     "XERO_MONTHLY_PRICE",
     "OrganisationSwitchNeedsConfirmation",
+    "with_xero",
     "xero_access_token",
     "xero_activity_record",
     "xero_authorisation_begin",

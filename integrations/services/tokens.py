@@ -50,6 +50,16 @@ def xero_access_token(*, connection: XeroConnection) -> str:
         raise
 
 
+def xero_force_refresh(*, connection: XeroConnection) -> str:
+    """Refresh now, whatever expires_at says (Xero turned the access token down)."""
+    rejected = connection.access_token_encrypted
+    XeroConnection.objects.filter(pk=connection.pk, access_token_encrypted=rejected).update(
+        expires_at=timezone.now()
+    )
+    connection.expires_at = timezone.now()
+    return xero_access_token(connection=connection)
+
+
 def _refresh_locked(connection: XeroConnection) -> str:
     # The one transaction allowed to span a Xero call: short, and it must hold the lock.
     with transaction.atomic():

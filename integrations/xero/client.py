@@ -127,6 +127,13 @@ def translate(exc: Exception) -> XeroError:
     if isinstance(exc, HTTPStatusException | ApiException):
         status = exc.status or 0
         if status == 401:
+            challenge = str((exc.headers or {}).get("WWW-Authenticate", ""))
+            if "insufficient_scope" in challenge:
+                return XeroAuthError(
+                    "Xero has not given Engager permission for this. Reconnect Xero and allow access.",
+                    status=401,
+                    insufficient_scope=True,
+                )
             return XeroAuthError(status=401)
         if status == 403:
             return XeroAuthError(

@@ -14,10 +14,23 @@ class XeroAuthError(XeroError):
 
     message = "Xero needs you to reconnect."
 
-    def __init__(self, message: str | None = None, *, invalid_grant: bool = False, status: int | None = None):
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        invalid_grant: bool = False,
+        status: int | None = None,
+        insufficient_scope: bool = False,
+    ):
         super().__init__(message)
         self.invalid_grant = invalid_grant
         self.status = status
+        self.insufficient_scope = insufficient_scope
+
+    @property
+    def token_rejected(self) -> bool:
+        """A 401 for the access token itself (expired early, revoked): a refresh may cure it."""
+        return self.status == 401 and not self.insufficient_scope
 
 
 class XeroRateLimited(XeroError):

@@ -44,12 +44,26 @@ def _token_set(token: dict, now: dt.datetime) -> TokenSet:
     )
 
 
+def _outage_check(response):
+    """Xero down (5xx) or throttling (429) is an outage to retry, not a refusal of the grant."""
+    if response.status_code >= 500 or response.status_code == 429:
+        raise XeroUnavailable()
+    return response
+
+
+def _session(config: OAuthConfig, **kwargs) -> OAuth2Session:
+    session = OAuth2Session(config.client_id, scope=list(config.scopes), **kwargs)
+    session.register_compliance_hook("access_token_response", _outage_check)
+    session.register_compliance_hook("refresh_token_response", _outage_check)
+    return session
+
+
 def authorisation_request(config: OAuthConfig) -> AuthorisationRequest:
     """Where to send the user: Xero's consent screen, with a fresh state and PKCE (S256)."""
     pkce = WebApplicationClient(config.client_id)
     verifier = pkce.create_code_verifier(64)
     challenge = pkce.create_code_challenge(verifier, "S256")
-    session = OAuth2Session(config.client_id, redirect_uri=config.redirect_uri, scope=list(config.scopes))
+    session = _session(config, redirect_uri=config.redirect_uri)
     url, state = session.authorization_url(
         config.authorize_url, code_challenge=challenge, code_challenge_method="S256"
     )
@@ -57,7 +71,7 @@ def authorisation_request(config: OAuthConfig) -> AuthorisationRequest:
 
 
 def exchange_code(config: OAuthConfig, *, code: str, code_verifier: str) -> TokenSet:
-    session = OAuth2Session(config.client_id, redirect_uri=config.redirect_uri, scope=list(config.scopes))
+    session = _session(config, redirect_uri=config.redirect_uri)
     now = dt.datetime.now(dt.UTC)
     try:
         token = session.fetch_token(
@@ -74,6 +88,8 @@ def exchange_code(config: OAuthConfig, *, code: str, code_verifier: str) -> Toke
         ) from exc
     except OAuth2Error as exc:
         raise XeroAuthError(f"Xero refused the authorisation ({exc.error}). Please try again.") from exc
+    except XeroUnavailable as exc:
+        raise XeroUnavailable("Xero is not answering, so the connection was not made. Try again.") from exc
     except requests.RequestException as exc:
         raise XeroUnavailable("Xero is not answering, so the connection was not made. Try again.") from exc
     except ValueError as exc:  # a non-JSON answer, e.g. an HTML error page from a proxy
@@ -85,7 +101,7 @@ def exchange_code(config: OAuthConfig, *, code: str, code_verifier: str) -> Toke
 
 def refresh(config: OAuthConfig, *, refresh_token: str) -> TokenSet:
     """Swap a refresh token for a new pair. Xero rotates the refresh token every time."""
-    session = OAuth2Session(config.client_id, scope=list(config.scopes))
+    session = _session(config)
     now = dt.datetime.now(dt.UTC)
     try:
         token = session.refresh_token(
