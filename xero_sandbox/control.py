@@ -25,9 +25,10 @@ from .identity.connections import connection_json, remove_connection
 from .ratelimit import rate_limiter
 from .records import App
 from .seeds import seed_demo, seed_scale
+from .serializers import contact_json, invoice_json
 from .state import store
 from .webhooks import flush_webhooks, intent_to_receive, sender
-from .wire import contact_json, invoice_json, parse_decimal
+from .wire import parse_decimal
 
 
 class ControlError(Exception):

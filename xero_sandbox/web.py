@@ -18,8 +18,9 @@ from .books.aging import SUMMARY_COLUMNS, aged_summary, receivable_invoices
 from .clock import clock
 from .identity.connections import remove_connection
 from .rendering import render_page, sandbox_base
+from .serializers import balances
 from .state import store
-from .wire import balances, parse_decimal
+from .wire import parse_decimal
 
 PAGE_SIZE = 50
 SUMMARY_REPORTS = {"1001", "1101", "1201"}

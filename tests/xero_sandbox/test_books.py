@@ -9,8 +9,8 @@ from xero_sandbox.books import Batch, invoice_pay, plan_contact, plan_invoice
 from xero_sandbox.books.totals import invoice_totals, line_tax
 from xero_sandbox.clock import clock
 from xero_sandbox.seeds import DEMO_TENANT_ID, seed_demo
+from xero_sandbox.serializers import balances
 from xero_sandbox.state import World
-from xero_sandbox.wire import balances
 
 
 @pytest.fixture

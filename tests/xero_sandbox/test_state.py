@@ -10,8 +10,8 @@ import pytest
 
 from xero_sandbox.clock import SandboxClock
 from xero_sandbox.seeds import DEMO_TENANT_ID, demo_clients, seed_demo, seed_scale
+from xero_sandbox.serializers import invoice_json
 from xero_sandbox.state import Store, World
-from xero_sandbox.wire import invoice_json
 
 
 @pytest.fixture

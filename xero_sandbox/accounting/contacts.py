@@ -3,7 +3,8 @@
 import uuid
 
 from ..books import plan_contact
-from ..wire import contact_json, envelope, json_response
+from ..serializers import contact_json
+from ..wire import envelope, json_response
 from .gateway import Api, not_found, xero_api
 from .query import CONTACT_FIELDS, csv_values, filtered, flag, if_modified_since, paging
 from .writes import write_batch

@@ -8,7 +8,8 @@ import uuid
 from ..books import plan_invoice
 from ..books.invoices import invoice_by_number
 from ..rendering import sandbox_base
-from ..wire import envelope, invoice_json, json_response
+from ..serializers import invoice_json
+from ..wire import envelope, json_response
 from .gateway import Api, bad_request, not_found, xero_api
 from .query import csv_values, filtered, flag, if_modified_since, invoice_fields, paging
 from .writes import write_batch

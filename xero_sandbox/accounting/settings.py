@@ -2,7 +2,8 @@
 
 import uuid
 
-from ..wire import account_json, envelope, item_json, json_response, organisation_json, tax_rate_json
+from ..serializers import account_json, item_json, organisation_json, tax_rate_json
+from ..wire import envelope, json_response
 from .gateway import Api, not_found, xero_api
 from .query import ACCOUNT_FIELDS, ITEM_FIELDS, TAX_RATE_FIELDS, filtered, if_modified_since
 

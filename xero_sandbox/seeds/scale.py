@@ -45,6 +45,17 @@ STATUS_WEIGHTS = (("PAID", 62), ("AUTHORISED", 24), ("PART", 6), ("DRAFT", 4), (
 HISTORY_DAYS = 730
 
 
+def short_code_for(tenant_id: str) -> str:
+    """A ShortCode like Xero's ("!" and five letters or digits), stable for the tenant."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+    value = uuid.UUID(tenant_id).int
+    letters = []
+    for _ in range(5):
+        value, index = divmod(value, len(alphabet))
+        letters.append(alphabet[index])
+    return "!" + "".join(letters)
+
+
 def seed_scale(
     world, *, contacts: int = 10_000, invoices: int = 100_000, seed: int = 1, name: str = ""
 ) -> Organisation:
@@ -57,7 +68,7 @@ def seed_scale(
         tenant_id=tenant_id,
         name=label,
         legal_name=label,
-        short_code=f"!Sc{seed % 1000:03d}",
+        short_code=short_code_for(tenant_id),
         created_at=created,
     )
     furnish_uk_organisation(org, created)
@@ -87,11 +98,12 @@ def seed_scale(
     statuses = [status for status, weight in STATUS_WEIGHTS for _ in range(weight)]
 
     start = today - timedelta(days=HISTORY_DAYS)
-    invoice_dates = sorted(start + timedelta(days=rng.randrange(HISTORY_DAYS)) for _ in range(invoices))
+    now = clock.now()
+    invoice_dates = sorted(
+        start + timedelta(days=rng.randrange(HISTORY_DAYS)) for _ in range(invoices if people else 0)
+    )
     for number, on in enumerate(invoice_dates, start=1):
-        contact = people[rng.randrange(len(people))] if people else None
-        if contact is None:
-            break
+        contact = people[rng.randrange(len(people))]
         unit, amount, tax = pool[rng.randrange(len(pool))]
         status = rng.choice(statuses)
         invoice = Invoice(
@@ -103,7 +115,7 @@ def seed_scale(
             due_date=on + timedelta(days=30),
             line_amount_types="Exclusive",
             currency_code="GBP",
-            updated_at=datetime.combine(on, time(10), tzinfo=UTC),
+            updated_at=min(datetime.combine(on, time(10), tzinfo=UTC), now),
             invoice_number=f"INV-{number:06d}",
             reference=f"Fees {on:%b %Y}",
             line_items=[
@@ -118,6 +130,7 @@ def seed_scale(
         if status in ("PAID", "PART"):
             paid = invoice.total if status == "PAID" else (invoice.total / 2).quantize(Decimal("0.01"))
             paid_on = min(on + timedelta(days=rng.randint(5, 45)), today)
+            invoice.updated_at = min(datetime.combine(paid_on, time(11), tzinfo=UTC), now)
             invoice.payments.append(Payment(new_id(), paid_on, paid, "BACS", invoice.updated_at))
             invoice.amount_paid = paid
             if status == "PAID":

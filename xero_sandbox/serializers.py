@@ -1,0 +1,278 @@
+"""Each record as Xero's JSON: field names, enum spelling, omitted empty values, /Date()/ dates."""
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from .clock import clock
+from .records import Account, Contact, Invoice, Item, LineItem, Organisation, Payment, TaxRate
+from .wire import iso_date, iso_datetime_utc, money, ms_date, ms_datetime, number
+
+APPROVED_STATUSES = {"AUTHORISED", "PAID"}
+
+
+def _set(payload: dict, key: str, value) -> None:
+    if value not in (None, ""):
+        payload[key] = value
+
+
+ADDRESS_TYPES = ("POBOX", "STREET")
+ADDRESS_FIELDS = ("AddressLine1", "AddressLine2", "AddressLine3", "AddressLine4", "City", "Region")
+PHONE_TYPES = ("DEFAULT", "DDI", "FAX", "MOBILE")
+
+
+def addresses_json(addresses: list[dict]) -> list[dict]:
+    # Xero always returns one address of each type, blank where nothing was entered.
+    by_type = {address.get("AddressType"): address for address in addresses}
+    result = []
+    for address_type in ADDRESS_TYPES:
+        stored = by_type.get(address_type, {})
+        address = {"AddressType": address_type}
+        for key in (*ADDRESS_FIELDS, "PostalCode", "Country", "AttentionTo"):
+            if stored.get(key) or key in ("City", "Region", "PostalCode", "Country"):
+                address[key] = stored.get(key, "")
+        result.append(address)
+    return result
+
+
+def phones_json(phones: list[dict]) -> list[dict]:
+    by_type = {phone.get("PhoneType"): phone for phone in phones}
+    return [
+        {
+            "PhoneType": phone_type,
+            "PhoneNumber": by_type.get(phone_type, {}).get("PhoneNumber", ""),
+            "PhoneAreaCode": by_type.get(phone_type, {}).get("PhoneAreaCode", ""),
+            "PhoneCountryCode": by_type.get(phone_type, {}).get("PhoneCountryCode", ""),
+        }
+        for phone_type in PHONE_TYPES
+    ]
+
+
+def balances(org: Organisation, contact_id: str, today: date) -> dict:
+    totals = {"ACCREC": [Decimal(0), Decimal(0)], "ACCPAY": [Decimal(0), Decimal(0)]}
+    for invoice in org.invoices_of(contact_id):
+        if invoice.status != "AUTHORISED" or invoice.type not in totals:
+            continue
+        totals[invoice.type][0] += invoice.amount_due
+        if invoice.due_date and invoice.due_date < today:
+            totals[invoice.type][1] += invoice.amount_due
+    receivable, payable = totals["ACCREC"], totals["ACCPAY"]
+    return {
+        "AccountsReceivable": {"Outstanding": money(receivable[0]), "Overdue": money(receivable[1])},
+        "AccountsPayable": {"Outstanding": money(payable[0]), "Overdue": money(payable[1])},
+    }
+
+
+def contact_json(contact: Contact, org: Organisation, *, summary: bool = False) -> dict:
+    payload = {"ContactID": contact.contact_id}
+    _set(payload, "ContactNumber", contact.contact_number)
+    _set(payload, "AccountNumber", contact.account_number)
+    payload["ContactStatus"] = contact.status
+    payload["Name"] = contact.name
+    _set(payload, "FirstName", contact.first_name)
+    _set(payload, "LastName", contact.last_name)
+    _set(payload, "CompanyNumber", contact.company_number)
+    payload["EmailAddress"] = contact.email_address
+    _set(payload, "TaxNumber", contact.tax_number)
+    if not summary:
+        payload["BankAccountDetails"] = ""
+        payload["Addresses"] = addresses_json(contact.addresses)
+        payload["Phones"] = phones_json(contact.phones)
+    payload["UpdatedDateUTC"] = ms_datetime(contact.updated_at)
+    payload["IsSupplier"] = contact.is_supplier
+    payload["IsCustomer"] = contact.is_customer
+    _set(payload, "DefaultCurrency", contact.default_currency)
+    _set(payload, "Website", contact.website)
+    if not summary:
+        payload["ContactGroups"] = []
+        payload["ContactPersons"] = []
+        payload["Balances"] = balances(org, contact.contact_id, clock.today_in(org.timezone))
+    payload["HasAttachments"] = False
+    payload["HasValidationErrors"] = False
+    return payload
+
+
+def contact_reference_json(contact: Contact) -> dict:
+    """The contact as nested in an invoice: a summary, as Xero sends it."""
+    payload = {"ContactID": contact.contact_id}
+    _set(payload, "ContactNumber", contact.contact_number)
+    payload["Name"] = contact.name
+    payload["HasValidationErrors"] = False
+    return payload
+
+
+def line_item_json(line: LineItem, unit_decimals: int = 2) -> dict:
+    payload = {"LineItemID": line.line_item_id, "Description": line.description}
+    payload["Quantity"] = number(line.quantity)
+    # UnitAmount shows 2 decimal places unless the caller asked for unitdp=4.
+    payload["UnitAmount"] = number(
+        line.unit_amount.quantize(Decimal(1).scaleb(-unit_decimals), ROUND_HALF_UP)
+    )
+    _set(payload, "ItemCode", line.item_code)
+    _set(payload, "AccountCode", line.account_code)
+    payload["TaxType"] = line.tax_type or "NONE"
+    payload["TaxAmount"] = money(line.tax_amount)
+    payload["LineAmount"] = money(line.line_amount)
+    if line.discount_rate is not None:
+        payload["DiscountRate"] = number(line.discount_rate)
+    payload["Tracking"] = []
+    return payload
+
+
+def payment_json(payment: Payment) -> dict:
+    return {
+        "PaymentID": payment.payment_id,
+        "Date": ms_date(payment.date),
+        "Amount": money(payment.amount),
+        "Reference": payment.reference,
+        "CurrencyRate": 1.0,
+        "HasAccount": False,
+        "HasValidationErrors": False,
+    }
+
+
+def invoice_json(
+    invoice: Invoice, org: Organisation, *, with_lines: bool, summary: bool = False, unit_decimals: int = 2
+) -> dict:
+    contact = org.contacts[invoice.contact_id]
+    payload = {"Type": invoice.type, "InvoiceID": invoice.invoice_id}
+    _set(payload, "InvoiceNumber", invoice.invoice_number)
+    _set(payload, "Reference", invoice.reference)
+    if not summary:
+        payload["Payments"] = [payment_json(payment) for payment in invoice.payments]
+        payload["CreditNotes"] = []
+        payload["Prepayments"] = []
+        payload["Overpayments"] = []
+    payload["AmountDue"] = money(invoice.amount_due)
+    payload["AmountPaid"] = money(invoice.amount_paid)
+    payload["AmountCredited"] = money(invoice.amount_credited)
+    payload["CurrencyRate"] = 1.0
+    payload["IsDiscounted"] = any(line.discount_rate for line in invoice.line_items)
+    payload["HasAttachments"] = False
+    payload["HasErrors"] = False
+    payload["Contact"] = contact_reference_json(contact)
+    payload["DateString"] = iso_date(invoice.date)
+    payload["Date"] = ms_date(invoice.date)
+    if invoice.due_date:
+        payload["DueDateString"] = iso_date(invoice.due_date)
+        payload["DueDate"] = ms_date(invoice.due_date)
+    if invoice.expected_payment_date:
+        payload["ExpectedPaymentDate"] = ms_date(invoice.expected_payment_date)
+    payload["Status"] = invoice.status
+    payload["LineAmountTypes"] = invoice.line_amount_types
+    if with_lines and not summary:
+        payload["LineItems"] = [line_item_json(line, unit_decimals) for line in invoice.line_items]
+    payload["SubTotal"] = money(invoice.sub_total)
+    payload["TotalTax"] = money(invoice.total_tax)
+    payload["Total"] = money(invoice.total)
+    payload["UpdatedDateUTC"] = ms_datetime(invoice.updated_at)
+    payload["UpdatedDateUTCString"] = iso_datetime_utc(invoice.updated_at)
+    payload["CurrencyCode"] = invoice.currency_code
+    if invoice.fully_paid_on:
+        payload["FullyPaidOnDate"] = ms_date(invoice.fully_paid_on)
+    if invoice.status in APPROVED_STATUSES:
+        payload["SentToContact"] = invoice.sent_to_contact
+    _set(payload, "Url", invoice.url)
+    _set(payload, "BrandingThemeID", invoice.branding_theme_id)
+    return payload
+
+
+def organisation_json(org: Organisation) -> dict:
+    payload = {
+        "OrganisationID": org.tenant_id,
+        "APIKey": org.tenant_id.replace("-", "").upper()[:30],
+        "Name": org.name,
+        "LegalName": org.legal_name,
+        "PaysTax": True,
+        "Version": org.version,
+        "OrganisationType": org.organisation_type,
+        "BaseCurrency": org.base_currency,
+        "CountryCode": org.country_code,
+        "IsDemoCompany": False,
+        "OrganisationStatus": "ACTIVE",
+        "FinancialYearEndDay": org.financial_year_end_day,
+        "FinancialYearEndMonth": org.financial_year_end_month,
+        "SalesTaxBasis": "ACCRUALS",
+        "SalesTaxPeriod": "QUARTERLY1",
+        "DefaultSalesTax": "Tax Exclusive",
+        "DefaultPurchasesTax": "Tax Inclusive",
+        "CreatedDateUTC": ms_datetime(org.created_at),
+        "OrganisationEntityType": org.organisation_type,
+        "Timezone": org.timezone,
+        "ShortCode": org.short_code,
+        "Class": "STANDARD",
+        "Edition": "BUSINESS",
+        "LineOfBusiness": org.line_of_business,
+        "Addresses": [{"AddressType": "STREET", **org.address}] if org.address else [],
+        "Phones": [{"PhoneType": "OFFICE", "PhoneNumber": org.phone}] if org.phone else [],
+        "ExternalLinks": [],
+        "PaymentTerms": {
+            "Bills": {"Day": org.bills_terms_days, "Type": "DAYSAFTERBILLDATE"},
+            "Sales": {"Day": org.sales_terms_days, "Type": "DAYSAFTERBILLDATE"},
+        },
+    }
+    _set(payload, "RegistrationNumber", org.registration_number)
+    _set(payload, "TaxNumber", org.tax_number)
+    return payload
+
+
+def account_json(account: Account, org: Organisation) -> dict:
+    payload = {
+        "AccountID": account.account_id,
+        "Code": account.code,
+        "Name": account.name,
+        "Status": "ACTIVE",
+        "Type": account.type,
+        "TaxType": account.tax_type,
+        "Class": account.account_class,
+        "EnablePaymentsToAccount": account.enable_payments,
+        "ShowInExpenseClaims": account.account_class == "EXPENSE",
+        "BankAccountType": "BANK" if account.type == "BANK" else "",
+        "ReportingCode": account.account_class[:3],
+        "HasAttachments": False,
+        "UpdatedDateUTC": ms_datetime(org.created_at),
+        "AddToWatchlist": False,
+    }
+    _set(payload, "Description", account.description)
+    _set(payload, "SystemAccount", account.system_account)
+    _set(payload, "BankAccountNumber", account.bank_account_number)
+    if account.type == "BANK":
+        payload["CurrencyCode"] = org.base_currency
+    return payload
+
+
+def tax_rate_json(rate: TaxRate) -> dict:
+    return {
+        "Name": rate.name,
+        "TaxType": rate.tax_type,
+        "ReportTaxType": rate.report_tax_type,
+        "CanApplyToAssets": rate.can_apply_to_assets,
+        "CanApplyToEquity": rate.can_apply_to_equity,
+        "CanApplyToExpenses": rate.can_apply_to_expenses,
+        "CanApplyToLiabilities": rate.can_apply_to_liabilities,
+        "CanApplyToRevenue": rate.can_apply_to_revenue,
+        "DisplayTaxRate": number(rate.rate),
+        "EffectiveRate": number(rate.rate),
+        "Status": "ACTIVE",
+        "TaxComponents": [
+            {"Name": "VAT", "Rate": number(rate.rate), "IsCompound": False, "IsNonRecoverable": False}
+        ],
+    }
+
+
+def item_json(item: Item) -> dict:
+    return {
+        "ItemID": item.item_id,
+        "Code": item.code,
+        "Name": item.name,
+        "Description": item.description,
+        "UpdatedDateUTC": ms_datetime(item.updated_at),
+        "PurchaseDetails": {},
+        "SalesDetails": {
+            "UnitPrice": money(item.unit_price),
+            "AccountCode": item.account_code,
+            "TaxType": item.tax_type,
+        },
+        "IsTrackedAsInventory": False,
+        "IsSold": True,
+        "IsPurchased": False,
+    }
