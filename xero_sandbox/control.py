@@ -45,6 +45,9 @@ def control(*methods: str):
         def wrapper(request, *args, **kwargs):
             if request.method not in methods:
                 return JsonResponse({"error": f"Use {' or '.join(methods)}"}, status=405)
+            if request.method != "GET" and request.content_type != "application/json":
+                # A cross-site HTML form cannot send JSON, so this keeps browsers from driving it.
+                return JsonResponse({"error": "Send JSON (Content-Type: application/json)."}, status=415)
             try:
                 body = json.loads(request.body or b"{}") if request.method != "GET" else {}
                 if not isinstance(body, dict):

@@ -38,6 +38,8 @@ class TestSettings:
         assert {"RRINPUT", "ZERORATEDOUTPUT", "NONE", "INPUT2"} <= set(rates)
         (only,) = sdk.accounting.get_tax_rates(tenant, where='TaxType=="NONE"').tax_rates
         assert only.name == "No VAT"
+        (reduced,) = sdk.accounting.get_tax_rate_by_tax_type(tenant, "RRINPUT").tax_rates
+        assert reduced.display_tax_rate == Decimal("5")
 
     def test_items(self, sdk, tenant):
         items = {item.code: item for item in sdk.accounting.get_items(tenant).items}

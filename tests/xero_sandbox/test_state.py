@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import requests
 
 from xero_sandbox.clock import SandboxClock
 from xero_sandbox.seeds import DEMO_TENANT_ID, demo_clients, seed_demo, seed_scale
@@ -176,6 +177,13 @@ class TestControl:
             xero_sandbox.pay_invoice(invoice["InvoiceID"], invoice["AmountDue"] + 1)
         with pytest.raises(AssertionError, match="404"):
             xero_sandbox.pay_invoice("00000000-0000-0000-0000-000000000000")
+
+    def test_only_json_is_accepted(self, xero_sandbox):
+        response = requests.post(
+            f"{xero_sandbox.base_url}/_control/reset", data={"seed": "empty"}, timeout=10
+        )
+        assert response.status_code == 415
+        assert xero_sandbox.state()["organisations"], "nothing was reset"
 
     def test_create_records_in_xero(self, xero_sandbox):
         contact = xero_sandbox.create_contact({"Name": "Made In Xero Ltd", "CompanyNumber": "SC123456"})
