@@ -93,7 +93,7 @@ def exchange_code(world, app: App, *, code: str, redirect_uri: str, code_verifie
         if tenant_id in world.orgs
     ]
     world.grants[grant.grant_id] = grant
-    return _token_set(world, app, grant, issuer=issuer, nonce=record.nonce, auth_event_id=auth_event_id)
+    return _token_set(world, app, grant, issuer=issuer, nonce=record.nonce)
 
 
 def refresh(world, app: App, *, refresh_token: str, issuer: str) -> dict:
@@ -107,7 +107,6 @@ def refresh(world, app: App, *, refresh_token: str, issuer: str) -> dict:
     if record.rotated_at is None and now > record.issued_at + REFRESH_IDLE_LIMIT:
         raise TokenError("invalid_grant")
     record.rotated_at = record.rotated_at or now
-    _prune(world)
     return _token_set(world, app, grant, issuer=issuer)
 
 
@@ -162,9 +161,7 @@ def tenant_ids_for(world, access: AccessToken) -> list[str]:
     return [connection.tenant_id for connection in grant.connections] if grant else []
 
 
-def _token_set(
-    world, app: App, grant: Grant, *, issuer: str, nonce: str = "", auth_event_id: str = ""
-) -> dict:
+def _token_set(world, app: App, grant: Grant, *, issuer: str, nonce: str = "") -> dict:
     access_token, _ = _access_token(world, app, grant_id=grant.grant_id, scopes=grant.scopes, issuer=issuer)
     now = clock.now()
     token_set = {}
@@ -217,11 +214,16 @@ def _access_token(
         "xero_userid": SANDBOX_USER["xero_userid"],
         "global_session_id": grant_id.replace("-", ""),
         "jti": access.jti,
-        "authentication_event_id": grant_id,
+        "authentication_event_id": _auth_event_id(world, grant_id),
         "scope": list(scopes),
         "amr": ["pwd"],
     }
     return _jwt(world, claims), access
+
+
+def _auth_event_id(world, grant_id: str) -> str:
+    grant = world.grants.get(grant_id)
+    return grant.connections[0].auth_event_id if grant and grant.connections else ""
 
 
 def _prune(world) -> None:

@@ -164,7 +164,7 @@ def _demo_practice(today: date, rng: random.Random) -> Organisation:
                 number=f"{prefix}-{on:%Y%m}",
                 line_amount_types="Inclusive",
             )
-    ledger.number_sales_invoices()
+    ledger.finish()
     return org
 
 
@@ -266,7 +266,7 @@ def _payroll_bureau(today: date, rng: random.Random) -> Organisation:
                 ledger.invoice(
                     contact, on, [_item_line(ledger, "PAYROLL", employees)], reference=f"Payroll {on:%B %Y}"
                 )
-    ledger.number_sales_invoices()
+    ledger.finish()
     return org
 
 

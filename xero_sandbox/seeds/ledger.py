@@ -128,16 +128,13 @@ class SeedLedger:
             return "AUTHORISED" if roll < 0.35 else "PART_PAID" if roll < 0.5 else "PAID"
         return "AUTHORISED" if roll < 0.6 else "PART_PAID" if roll < 0.7 else "PAID"
 
-    def number_sales_invoices(self) -> None:
-        """INV-0001… in date order, as if raised one after another; then the org's next number."""
-        sales = sorted(
-            (
-                invoice
-                for invoice in self.org.invoices.values()
-                if invoice.type == "ACCREC" and not invoice.invoice_number
-            ),
-            key=lambda invoice: (invoice.date, invoice.updated_at),
-        )
-        for invoice in sales:
-            invoice.invoice_number = f"{self.org.invoice_prefix}{self.org.next_invoice_number:04d}"
-            self.org.next_invoice_number += 1
+    def finish(self) -> None:
+        """Put invoices in the order they were raised, then number sales invoices INV-0001… in that
+        order (as if raised one after another) and set the organisation's next number."""
+        ordered = sorted(self.org.invoices.values(), key=lambda invoice: (invoice.date, invoice.updated_at))
+        self.org.invoices = {invoice.invoice_id: invoice for invoice in ordered}
+        self.org.reindex()
+        for invoice in ordered:
+            if invoice.type == "ACCREC" and not invoice.invoice_number:
+                invoice.invoice_number = f"{self.org.invoice_prefix}{self.org.next_invoice_number:04d}"
+                self.org.next_invoice_number += 1
