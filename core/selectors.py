@@ -19,4 +19,4 @@ def past_add_ons(*, practice: Practice) -> QuerySet[AddOn]:
 
 def monthly_total(*, practice: Practice) -> Decimal:
     total = active_add_ons(practice=practice).aggregate(total=Sum("monthly_price"))["total"]
-    return total or Decimal("0.00")
+    return (total or Decimal("0")).quantize(Decimal("0.01"))  # SQLite sums lose the scale

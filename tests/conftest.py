@@ -8,6 +8,16 @@ from tests.factories import MembershipFactory, PracticeFactory
 pytest_plugins = ["tests.fixtures.xero_sandbox"]
 
 
+@pytest.fixture(autouse=True)
+def _forget_xero_rate_limits():
+    """The pacer remembers Xero's rate-limit headers per tenant; tests start from a clean slate."""
+    from integrations.xero.pacing import pacer
+
+    pacer.reset()
+    yield
+    pacer.reset()
+
+
 @pytest.fixture
 def practice(db):
     return PracticeFactory(name="Smith & Co Accountants")

@@ -124,9 +124,14 @@ def xero_sync_run(*, run: XeroSyncRun, connection: XeroConnection, client: XeroC
         seen = [c.updated_at for c in page.items if c.updated_at]
         if seen and (newest is None or max(seen) > newest):
             newest = max(seen)
+        # If-Modified-Since works to the second, so the newest contact of the last sync comes back
+        # again; it is upserted (harmless) but not counted as a change.
+        changed = sum(
+            1 for c in page.items if not (modified_since and c.updated_at and c.updated_at <= modified_since)
+        )
         _save_run(
             run, next_page=page_number + 1, pages_done=run.pages_done + 1,
-            contacts_synced=run.contacts_synced + len(page.items), newest_seen=newest,
+            contacts_synced=run.contacts_synced + changed, newest_seen=newest,
         )  # fmt: skip
         if page.is_last:
             break

@@ -179,9 +179,10 @@ class XeroClient:
             oauth2_token_saver=lambda new_token: None,
             pool_threads=1,
         )
-        # Fail fast: one quick retry on a dropped connection instead of urllib3's default three.
+        # Fail fast: one quick retry on a refused connection instead of urllib3's default three, and
+        # never let urllib3 sleep on a 429's Retry-After itself (background tasks retry; people don't wait).
         self.api_client.rest_client.pool_manager.connection_pool_kw["retries"] = urllib3.Retry(
-            total=1, read=0, redirect=0, status=0
+            total=1, connect=1, read=0, redirect=0, status=0, respect_retry_after_header=False
         )
         self.accounting = AccountingApi(self.api_client, base_url=f"{config.api_base}/api.xro/2.0")
         self.identity = IdentityApi(self.api_client, base_url=config.api_base)
