@@ -147,6 +147,7 @@ def xero_sync(request):
     run, created = services.xero_sync_start(practice=request.practice, user=request.user)
     if created:
         transaction.on_commit(lambda: tasks.sync_xero.delay(run.pk))
+    run.refresh_from_db()  # with eager Celery (no Redis) the sync has already run
     if request.htmx:
         return render(request, "integrations/xero.html#sync-status", {"run": run})
     return redirect("integrations:xero")
