@@ -206,3 +206,10 @@ def test_online_invoice_page(xero_sandbox):
     assert page.status_code == 200 and invoice["InvoiceNumber"] in page.text
     draft = next(i for i in xero_sandbox.invoices() if i["Status"] == "DRAFT")
     assert requests.get(f"{xero_sandbox.base_url}/in/{draft['InvoiceID']}", timeout=10).status_code == 404
+
+
+def test_an_app_session_cookie_never_reaches_the_sandbox(xero_sandbox, settings):
+    # With the app's session cookie (as a browser test would send it) the page still needs no database.
+    cookies = {settings.SESSION_COOKIE_NAME: "s" * 32, "csrftoken": "x" * 32}
+    response = requests.get(f"{xero_sandbox.base_url}/", cookies=cookies, timeout=10)
+    assert response.status_code == 200
