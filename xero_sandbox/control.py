@@ -5,6 +5,7 @@ log, sets rate limits, edits records "in Xero", disconnects organisations on Xer
 redirect URIs and configures and triggers webhooks. Mounted only in sandbox mode.
 """
 
+import dataclasses
 import functools
 import json
 import uuid
@@ -20,7 +21,7 @@ from .books import Batch, invoice_pay, plan_contact, plan_invoice
 from .calllog import call_log
 from .clock import clock
 from .events import record_event
-from .faults import faults
+from .faults import Fault, faults
 from .identity.connections import connection_json, remove_connection
 from .ratelimit import rate_limiter
 from .records import App
@@ -157,17 +158,7 @@ def clock_view(request, body):
 @control("GET", "POST", "DELETE")
 def faults_view(request, body):
     if request.method == "POST":
-        allowed = {
-            "status",
-            "count",
-            "delay",
-            "timeout",
-            "path",
-            "method",
-            "retry_after",
-            "rate_limit_problem",
-            "body",
-        }
+        allowed = {field.name for field in dataclasses.fields(Fault)} - {"id", "used", "pattern"}
         unknown = set(body) - allowed
         if unknown:
             raise ControlError(f"Unknown fault settings: {', '.join(sorted(unknown))}")

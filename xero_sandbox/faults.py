@@ -1,7 +1,9 @@
 """Injected faults: make chosen calls fail, slow down or hang, the way Xero sometimes does.
 
 A fault matches by path (a case-insensitive regular expression searched in the request path) and
-optionally method, and applies to the next `count` matching calls (or to all while it stays).
+optionally method, and applies to the next `count` matching calls (or to all while it stays). It
+strikes before the request is processed, or after it (`after`), so the change is made but the
+answer is slow, wrong or lost.
 """
 
 import re
@@ -37,6 +39,7 @@ class Fault:
     retry_after: int = 60
     rate_limit_problem: str = "minute"
     body: dict | None = None
+    after: bool = False  # strike after the request was processed (the answer is lost)
     used: int = 0
     pattern: re.Pattern | None = field(default=None, repr=False)
 
@@ -81,23 +84,36 @@ class Faults:
             self._released.set()
             self._released = threading.Event()
 
-    def apply(self, request):
-        """Sleep and/or answer for the first matching fault; None lets the request through."""
+    def around(self, request, handle):
+        """Run `handle()` (the real work) with the first matching fault, if any, in the way.
+
+        A fault normally strikes before the work is done. With `after`, the work is done and then
+        the answer is delayed, replaced or lost (timeout): the case an Idempotency-Key or the
+        refresh-token grace window exists for.
+        """
         with self._lock:
             fault = next((candidate for candidate in self._faults if candidate.matches(request)), None)
-            if fault is None:
-                return None
-            fault.used += 1
+            if fault is not None:
+                fault.used += 1
             released = self._released
+        if fault is None:
+            return handle()
         request.sandbox_fault = True
+        if not fault.after:
+            disrupted = self._disrupt(fault, request, released)
+            return disrupted if disrupted is not None else handle()
+        response = handle()
+        disrupted = self._disrupt(fault, request, released)
+        return disrupted if disrupted is not None else response
+
+    @staticmethod
+    def _disrupt(fault: Fault, request, released: threading.Event):
         if fault.timeout:
             released.wait(fault.delay or TIMEOUT_DEFAULT_SECONDS)
             return json_response(problem(504, TITLES[504], "The request timed out"), 504)
         if fault.delay:
             released.wait(fault.delay)
-        if fault.status is None:
-            return None
-        return fault_response(fault, request)
+        return None if fault.status is None else fault_response(fault, request)
 
 
 def fault_response(fault: Fault, request):

@@ -180,6 +180,29 @@ class TestFaults:
             )
         xero_sandbox.clear_faults()  # also releases the hung request
 
+    def test_a_write_whose_answer_is_lost_is_replayed_by_its_idempotency_key(self, xero_sandbox, token):
+        xero_sandbox.inject_fault(timeout=True, delay=5, after=True, method="PUT", path="/Contacts")
+        headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": xero_sandbox.demo_tenant_id}
+        headers["Idempotency-Key"] = "lost-answer"
+        body = {"Contacts": [{"Name": "Lost Answer Ltd"}]}
+        with pytest.raises(requests.Timeout):
+            requests.put(f"{xero_sandbox.accounting_url}/Contacts", json=body, headers=headers, timeout=0.5)
+        xero_sandbox.clear_faults()
+        retry = requests.put(
+            f"{xero_sandbox.accounting_url}/Contacts", json=body, headers=headers, timeout=10
+        )
+        assert retry.status_code == 200
+        assert [c["Name"] for c in xero_sandbox.contacts()].count("Lost Answer Ltd") == 1
+
+    def test_a_lost_refresh_response_is_covered_by_the_grace_window(self, xero_sandbox):
+        old = xero_sandbox.connect()["refresh_token"]
+        xero_sandbox.inject_fault(status=502, after=True, path="/connect/token")
+        form = {"grant_type": "refresh_token", "refresh_token": old}
+        auth = (xero_sandbox.client_id, xero_sandbox.client_secret)
+        assert requests.post(xero_sandbox.token_url, data=form, auth=auth, timeout=10).status_code == 502
+        retry = requests.post(xero_sandbox.token_url, data=form, auth=auth, timeout=10)
+        assert retry.status_code == 200 and retry.json()["refresh_token"] != old
+
     def test_method_filter_and_permanent_faults(self, xero_sandbox, token):
         xero_sandbox.inject_fault(status=500, count=None, method="PUT")
         assert api_put_contact(xero_sandbox, token, "A Ltd").status_code == 500

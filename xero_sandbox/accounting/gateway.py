@@ -92,9 +92,10 @@ def xero_api(*, read: frozenset[str], write: frozenset[str] = frozenset()):
                 response = json_response(problem(429, "Too Many Requests", "Rate limit exceeded"), 429)
             else:
                 try:
-                    response = faults.apply(request)
-                    if response is None:
-                        response = _handle(request, view, tenant_id, access, provider, writing, args, kwargs)
+                    response = faults.around(
+                        request,
+                        lambda: _handle(request, view, tenant_id, access, provider, writing, args, kwargs),
+                    )
                 finally:
                     rate_limiter.release(tenant_id)
             for name, value in admission.headers.items():

@@ -51,9 +51,10 @@ def _grant_connections(world, access) -> list[Connection]:
 def connections(request):
     if request.method != "GET":
         return json_response(problem(405, "Method Not Allowed", "Use GET"), 405)
-    injected = faults.apply(request)
-    if injected is not None:
-        return injected
+    return faults.around(request, lambda: _list(request))
+
+
+def _list(request):
     with store.lock:
         world = store.world
         access = tokens.authenticate_bearer(world, request.headers.get("Authorization", ""))
@@ -76,9 +77,10 @@ def connections(request):
 def connection(request, connection_id: str):
     if request.method != "DELETE":
         return json_response(problem(405, "Method Not Allowed", "Use DELETE"), 405)
-    injected = faults.apply(request)
-    if injected is not None:
-        return injected
+    return faults.around(request, lambda: _delete(request, connection_id))
+
+
+def _delete(request, connection_id: str):
     with store.lock:
         world = store.world
         access = tokens.authenticate_bearer(world, request.headers.get("Authorization", ""))

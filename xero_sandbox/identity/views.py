@@ -173,9 +173,10 @@ def _client(request, world):
 def token(request):
     if request.method != "POST":
         return json_response({"error": "invalid_request"}, 405)
-    injected = faults.apply(request)
-    if injected is not None:
-        return injected
+    return faults.around(request, lambda: _token(request))
+
+
+def _token(request):
     form = request.POST
     with store.lock:
         world = store.world
@@ -217,9 +218,10 @@ def token(request):
 def revocation(request):
     if request.method != "POST":
         return json_response({"error": "invalid_request"}, 405)
-    injected = faults.apply(request)
-    if injected is not None:
-        return injected
+    return faults.around(request, lambda: _revoke(request))
+
+
+def _revoke(request):
     with store.lock:
         world = store.world
         app = _client(request, world)
