@@ -57,7 +57,8 @@ def home(request):
             "message": request.GET.get("message", ""),
             "error": request.GET.get("error", ""),
         }
-    return render_page(request, "xero_sandbox/home.html", context)
+        # Rendered under the lock: the page reads the live records.
+        return render_page(request, "xero_sandbox/home.html", context)
 
 
 @login_not_required
@@ -102,7 +103,8 @@ def organisation(request, tenant_id: str):
             "error": request.GET.get("error", ""),
             "request_path": request.get_full_path(),
         }
-    return render_page(request, "xero_sandbox/organisation.html", context)
+        # Rendered under the lock: the page reads the live records.
+        return render_page(request, "xero_sandbox/organisation.html", context)
 
 
 def _invoice_row(org, invoice, today: date) -> dict:
@@ -293,7 +295,8 @@ def report(request, short_code: str, report_id: str):
             "grand_total": sum(totals),
             "detail": detail,
         }
-    return render_page(request, "xero_sandbox/report.html", context)
+        # Rendered under the lock: the page reads the live records.
+        return render_page(request, "xero_sandbox/report.html", context)
 
 
 @login_not_required
