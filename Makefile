@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# The sandbox keeps its state in one process's memory: serve it from a single (threaded) web worker.
+WEB_WORKERS ?= $(if $(filter xero,$(XERO_MODE)),2,1)
 
 .PHONY: install run test lint bench worker beat serve migrate seed clean
 
@@ -52,7 +54,7 @@ beat: install
 
 serve: migrate
 	$(BIN)/python manage.py collectstatic --noinput
-	$(BIN)/honcho start
+	WEB_WORKERS=$(WEB_WORKERS) PATH="$(CURDIR)/$(BIN):$$PATH" SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho start -p $(PORT)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 var/static

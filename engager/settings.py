@@ -85,7 +85,11 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'engager.sqlite3'}")}
+DATABASES = {
+    "default": env.db_url_config(
+        env("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'engager.sqlite3'}"
+    )
+}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Wait for a busy writer rather than failing at once (demo server + eager tasks).
@@ -143,7 +147,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "deadline-digests": {"task": "jobs.tasks.send_deadline_digests", "schedule": crontab(hour=7, minute=0)},
     "xero-sync": {"task": "integrations.tasks.sync_all_xero", "schedule": crontab(minute="*/15")},
-    "xero-health": {"task": "integrations.tasks.check_all_xero_connections", "schedule": crontab(hour=5, minute=30)},
+    "xero-health": {
+        "task": "integrations.tasks.check_all_xero_connections",
+        "schedule": crontab(hour=5, minute=30),
+    },
 }
 
 # Security (production mode).
@@ -191,9 +198,20 @@ if XERO_SANDBOX_ENABLED:
     # oauthlib refuses http:// token URLs unless told otherwise; only ever in sandbox mode.
     os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
 else:
-    XERO_CLIENT_ID = env("XERO_CLIENT_ID")
-    XERO_CLIENT_SECRET = env("XERO_CLIENT_SECRET")
-    XERO_REDIRECT_URI = env("XERO_REDIRECT_URI")
+    XERO_CLIENT_ID = env("XERO_CLIENT_ID", default="")
+    XERO_CLIENT_SECRET = env("XERO_CLIENT_SECRET", default="")
+    XERO_REDIRECT_URI = env("XERO_REDIRECT_URI", default="")
+    _missing = [
+        name
+        for name, value in [
+            ("XERO_CLIENT_ID", XERO_CLIENT_ID),
+            ("XERO_CLIENT_SECRET", XERO_CLIENT_SECRET),
+            ("XERO_REDIRECT_URI", XERO_REDIRECT_URI),
+        ]
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"XERO_MODE=xero needs {', '.join(_missing)} (from developer.xero.com).")
     XERO_LOGIN_BASE = env("XERO_LOGIN_BASE", default="https://login.xero.com")
     XERO_IDENTITY_BASE = env("XERO_IDENTITY_BASE", default="https://identity.xero.com")
     XERO_API_BASE = env("XERO_API_BASE", default="https://api.xero.com")
@@ -217,6 +235,9 @@ XERO_SCOPES = env.list(
     ],
 )
 XERO_TOKEN_KEY = env("XERO_TOKEN_KEY", default="")
+if not DEBUG and not XERO_TOKEN_KEY:
+    # Tokens encrypted with a key derived from SECRET_KEY would be lost if SECRET_KEY is rotated.
+    raise ImproperlyConfigured("XERO_TOKEN_KEY (a Fernet key) must be set when DEBUG is off.")
 XERO_HTTP_TIMEOUT = env.float("XERO_HTTP_TIMEOUT", default=10.0)
 
 # Sandbox state: saved to this JSON file in demo mode so the demo survives a restart.

@@ -23,6 +23,7 @@ PRODUCTION_ENV = {
     "XERO_CLIENT_ID": "0123456789ABCDEF0123456789ABCDEF",
     "XERO_CLIENT_SECRET": "production-client-secret-from-the-xero-developer-portal",
     "XERO_REDIRECT_URI": "https://example.com/settings/integrations/xero/callback/",
+    "XERO_TOKEN_KEY": "Tq3kCqkU5yWQ2Xg8nF0m8m1Zc0m5o2k3b7bJ1QhYw5E=",
 }
 
 
@@ -68,6 +69,13 @@ def test_real_xero_mode_refuses_to_start_without_credentials():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "XERO_CLIENT_SECRET" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_token_key():
+    result = _run("check", **PRODUCTION_ENV | {"XERO_TOKEN_KEY": ""}, SECRET_KEY=_secret_key())
+
+    assert result.returncode != 0
+    assert "XERO_TOKEN_KEY" in result.stderr
 
 
 def test_production_settings_pass_the_deploy_checks():
