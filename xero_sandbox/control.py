@@ -219,6 +219,7 @@ def apps(request, body):
             app.allow_loopback_redirects = bool(
                 body.get("allow_loopback_redirects", app.allow_loopback_redirects)
             )
+            app.allow_broad_scopes = bool(body.get("allow_broad_scopes", app.allow_broad_scopes))
             if "custom_connection_tenant_id" in body:
                 app.custom_connection_tenant_id = body["custom_connection_tenant_id"]
             world.apps[client_id] = app

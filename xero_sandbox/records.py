@@ -194,6 +194,8 @@ class App:
     redirect_uris: list[str] = field(default_factory=list)
     # Accept any port on loopback hosts for the registered paths: tests run the app on random ports.
     allow_loopback_redirects: bool = True
+    # Apps created since 2 March 2026 may only ask for granular scopes; False makes it one of those.
+    allow_broad_scopes: bool = True
     # Custom connections (client_credentials grant) are bound to one organisation.
     custom_connection_tenant_id: str | None = None
 

@@ -78,6 +78,10 @@ PLAIN_WORDS = {
 }
 
 
+def broad_scopes(scopes: list[str]) -> list[str]:
+    return [scope for scope in scopes if scope in BROAD_TO_GRANULAR]
+
+
 def unknown_scopes(scopes: list[str]) -> list[str]:
     return [scope for scope in scopes if scope not in KNOWN_SCOPES]
 

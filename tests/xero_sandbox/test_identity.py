@@ -133,6 +133,15 @@ class TestConsent:
         token = xero_sandbox.connect(scopes=broad)
         assert token["scope"] == broad
 
+    def test_an_app_created_since_march_2026_may_not_ask_for_broad_scopes(self, xero_sandbox):
+        xero_sandbox.register_app(client_id=xero_sandbox.client_id, allow_broad_scopes=False)
+        url, state = xero_sandbox.oauth_session(["accounting.transactions"]).authorization_url(
+            xero_sandbox.authorize_url
+        )
+        response = requests.get(url, allow_redirects=False, timeout=10)
+        assert query_of(response.headers["Location"]) == {"error": "invalid_scope", "state": state}
+        assert xero_sandbox.connect()["access_token"], "granular scopes still work"
+
 
 class TestTokens:
     def test_token_set_has_xero_shape(self, xero_sandbox):

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ..calllog import logged
 from ..faults import faults
 from ..rendering import render_page, sandbox_base
-from ..scopes import describe, unknown_scopes
+from ..scopes import broad_scopes, describe, unknown_scopes
 from ..state import store
 from ..wire import json_response
 from . import tokens
@@ -67,7 +67,7 @@ def authorize(request):
     if query.get("response_type") != "code":
         return back_to_app(redirect_uri, error="unsupported_response_type", state=state)
     scopes = query.get("scope", "").split()
-    if not scopes or unknown_scopes(scopes):
+    if not scopes or unknown_scopes(scopes) or (not app.allow_broad_scopes and broad_scopes(scopes)):
         return back_to_app(redirect_uri, error="invalid_scope", state=state)
     challenge, method = query.get("code_challenge", ""), query.get("code_challenge_method", "")
     if (challenge or method) and (method != "S256" or not PKCE_CHALLENGE.match(challenge)):
