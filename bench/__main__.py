@@ -79,6 +79,15 @@ def main() -> int:
         result = measure(client, url)
         results["pages"][name] = result
         print(f"{name:38} {result['median_ms']:>10} {result['p90_ms']:>8} {result['queries']:>8}")
+    print("\nXero: connect and sync a 10,000-contact organisation in the sandbox")
+    from bench import xero
+
+    results["xero"] = xero.run(
+        info["user"], contacts=int(os.environ.get("BENCH_XERO_CONTACTS", "10000")),
+        invoices=int(os.environ.get("BENCH_XERO_INVOICES", "100000")),
+    )  # fmt: skip
+    for key, value in results["xero"].items():
+        print(f"  {key:40} {value}")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2))
