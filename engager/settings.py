@@ -164,6 +164,8 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.debug.SecretsHidingExceptionReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

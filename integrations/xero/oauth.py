@@ -1,7 +1,7 @@
 """OAuth 2.0 with Xero's identity service, through requests-oauthlib."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import requests
@@ -16,7 +16,7 @@ from integrations.xero.types import TokenSet
 @dataclass(frozen=True)
 class OAuthConfig:
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)
     redirect_uri: str
     scopes: tuple[str, ...]
     authorize_url: str
@@ -29,7 +29,7 @@ class OAuthConfig:
 class AuthorisationRequest:
     url: str
     state: str
-    code_verifier: str
+    code_verifier: str = field(repr=False)
 
 
 def _token_set(token: dict, now: dt.datetime) -> TokenSet:

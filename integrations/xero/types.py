@@ -10,11 +10,11 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class TokenSet:
-    access_token: str
-    refresh_token: str
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
     expires_at: dt.datetime  # aware, UTC
     scopes: tuple[str, ...]
-    id_token: str = ""
+    id_token: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
