@@ -3,6 +3,7 @@ from django.core.validators import MaxLengthValidator
 
 from clients.models import Client, Officer
 from clients.services import COMPANY_FIELDS, INDIVIDUAL_FIELDS
+from core.forms import FirstErrorPerFieldMixin
 from core.validators import normalise_compact, normalise_company_number, normalise_vat_number
 
 IDENTIFIER_FIELDS = ("company_number", "vat_number", "utr", "ni_number")
@@ -18,11 +19,15 @@ def _allow_spaced_identifiers(form: forms.ModelForm) -> None:
             field.widget.attrs["maxlength"] = "30"
 
 
-class CompanyForm(forms.ModelForm):
+class CompanyForm(FirstErrorPerFieldMixin, forms.ModelForm):
     class Meta:
         model = Client
         fields = COMPANY_FIELDS
         labels = {"name": "Company name", "company_type": "Type of business"}
+        error_messages = {
+            "name": {"required": "Enter the company's name."},
+            "company_type": {"required": "Choose the type of business."},
+        }
         widgets = {
             "year_end": forms.DateInput(attrs={"type": "date"}),
             "registered_address": forms.Textarea(attrs={"rows": 3}),
@@ -46,10 +51,14 @@ class CompanyForm(forms.ModelForm):
         return normalise_compact(self.cleaned_data["utr"])
 
 
-class IndividualForm(forms.ModelForm):
+class IndividualForm(FirstErrorPerFieldMixin, forms.ModelForm):
     class Meta:
         model = Client
         fields = INDIVIDUAL_FIELDS
+        error_messages = {
+            "first_name": {"required": "Enter a first name."},
+            "last_name": {"required": "Enter a last name."},
+        }
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):

@@ -25,3 +25,17 @@ class MemberForm(forms.Form):
         if get_user_model().objects.filter(username=email).exists():
             raise forms.ValidationError("Someone with this email address already has an account.")
         return email
+
+
+class FirstErrorPerFieldMixin:
+    """A ModelForm shows each field's form-level error only, not the model's clean() repeating it
+    ("This field is required." followed by "Enter the company's name.")."""
+
+    def add_error(self, field, error):
+        error_dict = getattr(error, "error_dict", None)
+        if field is None and error_dict is not None:
+            kept = {name: errors for name, errors in error_dict.items() if name not in self.errors}
+            if not kept:
+                return
+            error = forms.ValidationError(kept)
+        super().add_error(field, error)

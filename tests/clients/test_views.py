@@ -41,7 +41,7 @@ def test_missing_fields_are_named(owner_client, practice):
     assert response.status_code == 200
     body = response.content.decode()
     assert "<html" in body  # a plain form post gets the whole page back
-    assert body.count("This field is required") >= 2
+    assert "Enter the company&#x27;s name." in body and "Choose the type of business." in body
 
 
 @pytest.mark.django_db
@@ -128,3 +128,11 @@ def test_htmx_save_redirects_the_whole_page(owner_client, practice, htmx):
     assert response.status_code == 200
     assert response["HX-Redirect"] == f"/clients/{client.pk}/"
     assert response.content == b""
+
+
+@pytest.mark.django_db
+def test_each_missing_field_is_named_once(owner_client):
+    body = owner_client.post("/clients/new/?kind=company", {"kind": "company"}).content.decode()
+    assert body.count("Enter the company&#x27;s name.") == 1
+    assert body.count("Choose the type of business.") == 1
+    assert "This field is required" not in body
