@@ -1,8 +1,10 @@
 """Reads for the Xero integration (never calls Xero)."""
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from core.models import Practice
+from integrations.constants import PENDING_GRANT_LIFETIME
 from integrations.models import (
     PendingXeroGrant,
     XeroActivity,
@@ -24,7 +26,8 @@ def xero_is_connected(*, practice: Practice) -> bool:
 def pending_grant(*, practice: Practice, pk: int | None) -> PendingXeroGrant | None:
     if pk is None:
         return None
-    return PendingXeroGrant.objects.filter(practice=practice, pk=pk).first()
+    fresh_since = timezone.now() - PENDING_GRANT_LIFETIME
+    return PendingXeroGrant.objects.filter(practice=practice, pk=pk, created_at__gte=fresh_since).first()
 
 
 def xero_contacts(*, practice: Practice, include_archived: bool = True) -> QuerySet[XeroContact]:

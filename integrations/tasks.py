@@ -80,7 +80,9 @@ def check_xero_connection(connection_id: int) -> bool:
 
 @shared_task
 def check_all_xero_connections() -> int:
-    """Beat (daily): find connections removed on Xero's side or with a dead refresh token."""
+    """Beat (daily): find connections removed on Xero's side or with a dead refresh token; tidy up."""
+    services.xero_sync_runs_prune()
+    services.pending_grants_prune()
     ids = list(
         XeroConnection.objects.filter(status=XeroConnection.Status.ACTIVE).values_list("pk", flat=True)
     )

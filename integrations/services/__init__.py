@@ -2,9 +2,11 @@
 
 from integrations.services.activity import xero_activity_record
 from integrations.services.connection import (
+    PENDING_GRANT_LIFETIME,
     XERO_ADD_ON_CODE,
     XERO_MONTHLY_PRICE,
     OrganisationSwitchNeedsConfirmation,
+    pending_grants_prune,
     xero_authorisation_begin,
     xero_authorisation_complete,
     xero_connection_check,
@@ -13,7 +15,13 @@ from integrations.services.connection import (
     xero_disconnect,
 )
 from integrations.services.status import xero_connection_mark_needs_reconnect
-from integrations.services.sync import xero_sync_fail, xero_sync_run, xero_sync_start, xero_sync_waiting
+from integrations.services.sync import (
+    xero_sync_fail,
+    xero_sync_run,
+    xero_sync_runs_prune,
+    xero_sync_start,
+    xero_sync_waiting,
+)
 from integrations.services.tokens import xero_access_token
 from integrations.services.xero_api import with_xero, xero_client, xero_client_for
 
@@ -21,6 +29,8 @@ __all__ = [
     "XERO_ADD_ON_CODE",
     "XERO_MONTHLY_PRICE",
     "OrganisationSwitchNeedsConfirmation",
+    "PENDING_GRANT_LIFETIME",
+    "pending_grants_prune",
     "with_xero",
     "xero_access_token",
     "xero_activity_record",
@@ -35,6 +45,7 @@ __all__ = [
     "xero_disconnect",
     "xero_sync_fail",
     "xero_sync_run",
+    "xero_sync_runs_prune",
     "xero_sync_start",
     "xero_sync_waiting",
 ]

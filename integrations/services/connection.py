@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.models import Practice
 from core.services import add_on_end, add_on_start
 from integrations import tokens
+from integrations.constants import PENDING_GRANT_LIFETIME
 from integrations.models import PendingXeroGrant, XeroConnection, XeroContact
 from integrations.services.activity import xero_activity_record
 from integrations.services.config import oauth_config
@@ -60,6 +61,14 @@ def xero_authorisation_complete(
         scopes=" ".join(token_set.scopes),
         tenants=[dataclasses.asdict(t) for t in tenants],
     )
+
+
+def pending_grants_prune() -> int:
+    """Forget tokens from consents nobody finished (the organisation was never chosen)."""
+    deleted, _ = PendingXeroGrant.objects.filter(
+        created_at__lt=timezone.now() - PENDING_GRANT_LIFETIME
+    ).delete()
+    return deleted
 
 
 def _practice_has_xero_data(connection: XeroConnection | None) -> bool:

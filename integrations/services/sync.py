@@ -15,6 +15,7 @@ CONTACT_FIELDS = [
     "status", "is_customer", "is_supplier", "ar_outstanding", "ar_overdue", "updated_at_xero", "synced_at",
 ]  # fmt: skip
 STALE_RUN = dt.timedelta(minutes=30)
+KEEP_RUNS_FOR = dt.timedelta(days=30)
 
 
 def xero_sync_start(*, practice: Practice, user=None) -> tuple[XeroSyncRun, bool]:
@@ -157,3 +158,9 @@ def xero_sync_fail(*, run: XeroSyncRun, message: str) -> None:
 
 def xero_sync_waiting(*, run: XeroSyncRun, message: str) -> None:
     _save_run(run, status=XeroSyncRun.Status.QUEUED, message=message)
+
+
+def xero_sync_runs_prune() -> int:
+    """Finished runs older than a month are only noise (beat starts one every 15 minutes)."""
+    deleted, _ = XeroSyncRun.objects.filter(finished_at__lt=timezone.now() - KEEP_RUNS_FOR).delete()
+    return deleted

@@ -159,3 +159,22 @@ def test_billing_is_a_flat_four_pounds_however_many_clients(connect, practice, o
     body = owner_client.get("/settings/billing/").content.decode()
     assert "Xero integration — £4.00 per month for all of your clients" in body
     assert "£4.00" in body
+
+
+def test_daily_check_tidies_old_runs_and_abandoned_consents(connect, practice, owner):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from integrations.models import PendingXeroGrant, XeroSyncRun
+
+    connect()
+    old = timezone.now() - dt.timedelta(days=40)
+    XeroSyncRun.objects.create(practice=practice, status="succeeded", finished_at=old)
+    grant = PendingXeroGrant.objects.create(practice=practice, user=owner, access_token_encrypted="x",
+                                            refresh_token_encrypted="y", expires_at=timezone.now())  # fmt: skip
+    PendingXeroGrant.objects.filter(pk=grant.pk).update(created_at=timezone.now() - dt.timedelta(hours=2))
+    check_all_xero_connections.delay()
+    assert not XeroSyncRun.objects.filter(finished_at=old).exists()
+    assert XeroSyncRun.objects.exists()  # recent runs stay
+    assert not PendingXeroGrant.objects.exists()
