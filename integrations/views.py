@@ -16,6 +16,7 @@ from integrations.xero.errors import XeroError, XeroUnavailable
 OAUTH_SESSION_KEY = "xero_oauth"
 GRANT_SESSION_KEY = "xero_pending_grant"
 HTMX_STOP_POLLING = 286
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost"}
 
 
 def _card_context(request) -> dict:
@@ -45,11 +46,25 @@ def xero_settings(request):
     return render(request, "integrations/xero.html", context)
 
 
+def _redirect_uri(request) -> str:
+    """Real Xero needs the registered redirect URI exactly. The sandbox also accepts any loopback
+    host, so the demo comes back to the host the browser is on (localhost and 127.0.0.1 keep
+    separate cookies: coming back to the other one would look signed out)."""
+    if settings.XERO_SANDBOX_ENABLED and request.get_host().split(":")[0] in LOOPBACK_HOSTS:
+        return request.build_absolute_uri(reverse("integrations:xero_callback"))
+    return settings.XERO_REDIRECT_URI
+
+
 @require_POST
 @manager_required
 def xero_authorise(request):
-    auth = services.xero_authorisation_begin()
-    request.session[OAUTH_SESSION_KEY] = {"state": auth.state, "code_verifier": auth.code_verifier}
+    redirect_uri = _redirect_uri(request)
+    auth = services.xero_authorisation_begin(redirect_uri=redirect_uri)
+    request.session[OAUTH_SESSION_KEY] = {
+        "state": auth.state,
+        "code_verifier": auth.code_verifier,
+        "redirect_uri": redirect_uri,
+    }
     return redirect(auth.url)
 
 
@@ -78,7 +93,11 @@ def xero_callback(request):
         return redirect("integrations:xero")
     try:
         grant = services.xero_authorisation_complete(
-            practice=request.practice, user=request.user, code=code, code_verifier=pending["code_verifier"]
+            practice=request.practice,
+            user=request.user,
+            code=code,
+            code_verifier=pending["code_verifier"],
+            redirect_uri=pending.get("redirect_uri", ""),
         )
     except XeroError as exc:
         services.xero_activity_record(

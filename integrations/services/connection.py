@@ -35,15 +35,15 @@ class OrganisationSwitchNeedsConfirmation(Exception):
         super().__init__(previous_name)
 
 
-def xero_authorisation_begin() -> AuthorisationRequest:
-    return oauth.authorisation_request(oauth_config())
+def xero_authorisation_begin(*, redirect_uri: str = "") -> AuthorisationRequest:
+    return oauth.authorisation_request(oauth_config(redirect_uri))
 
 
 def xero_authorisation_complete(
-    *, practice: Practice, user, code: str, code_verifier: str
+    *, practice: Practice, user, code: str, code_verifier: str, redirect_uri: str = ""
 ) -> PendingXeroGrant:
     """Swap the code for tokens and list the organisations the grant reaches. Nothing is stored on failure."""
-    token_set = oauth.exchange_code(oauth_config(), code=code, code_verifier=code_verifier)
+    token_set = oauth.exchange_code(oauth_config(redirect_uri), code=code, code_verifier=code_verifier)
     tenants = [
         t
         for t in xero_client(access_token=token_set.access_token).connections_list()

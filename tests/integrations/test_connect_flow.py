@@ -120,3 +120,26 @@ def test_no_plaintext_token_anywhere_in_the_database(connect, xero_sandbox):
             dump = repr(cursor.fetchall())
             for secret in secrets:
                 assert secret not in dump, f"plaintext token in {table}"
+
+
+def test_the_demo_comes_back_to_the_host_the_browser_is_on(owner_client, xero_sandbox, settings):
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+    start = owner_client.post("/settings/integrations/xero/authorise/", HTTP_HOST="localhost:8000")
+    assert (
+        "redirect_uri=http%3A%2F%2Flocalhost%3A8000%2Fsettings%2Fintegrations%2Fxero%2Fcallback%2F"
+        in start["Location"]
+    )
+    callback = xero_sandbox.decide(xero_sandbox.consent_page(start["Location"]))
+    assert callback.startswith("http://localhost:8000/settings/integrations/xero/callback/?")
+    parts = urlsplit(callback)
+    response = owner_client.get(f"{parts.path}?{parts.query}", HTTP_HOST="localhost:8000")
+    assert response.status_code == 302
+    assert XeroConnection.objects.get().status == XeroConnection.Status.ACTIVE  # the code exchange matched
+
+
+def test_real_xero_always_uses_the_registered_redirect_uri(owner_client, settings):
+    settings.XERO_SANDBOX_ENABLED = False
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+    settings.XERO_REDIRECT_URI = "https://engager.example/settings/integrations/xero/callback/"
+    start = owner_client.post("/settings/integrations/xero/authorise/", HTTP_HOST="localhost:8000")
+    assert "redirect_uri=https%3A%2F%2Fengager.example%2F" in start["Location"]
