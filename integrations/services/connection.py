@@ -1,6 +1,5 @@
 """Connect, choose the organisation, check, and disconnect the practice's Xero organisation."""
 
-import contextlib
 import dataclasses
 from decimal import Decimal
 
@@ -102,8 +101,7 @@ def xero_connection_finish(
     # so the practice holds exactly one connection.
     for other in grant.tenants:
         if other["tenant_id"] != tenant_id and other["auth_event_id"] == tenant["auth_event_id"]:
-            with contextlib.suppress(XeroError):  # a harmless leftover if it fails
-                xero_client(access_token=access_token).connection_delete(other["connection_id"])
+            _release_unchosen(practice, user, access_token, other)
 
     token_set = TokenSet(
         access_token=access_token,
@@ -143,6 +141,21 @@ def xero_connection_finish(
             xero_id=tenant_id,
         )  # fmt: skip
     return connection
+
+
+def _release_unchosen(practice: Practice, user, access_token: str, tenant: dict) -> None:
+    """Remove the connection to an organisation ticked on Xero's screen but not chosen here."""
+    try:
+        xero_client(access_token=access_token).connection_delete(tenant["connection_id"])
+    except XeroError as exc:  # a harmless leftover: Xero's Connected apps page can remove it
+        outcome, detail = False, exc.message
+    else:
+        outcome, detail = True, ""
+    xero_activity_record(
+        practice=practice, user=user, action="connection_released", success=outcome, detail=detail,
+        description=f"Released the connection to {tenant['tenant_name']} (ticked on Xero's screen, not chosen)",
+        xero_id=tenant["tenant_id"],
+    )  # fmt: skip
 
 
 def xero_disconnect(*, connection: XeroConnection, user) -> list[str]:

@@ -63,6 +63,8 @@ def test_two_organisations_the_user_chooses(owner_client, xero_sandbox, django_c
     # The organisation not chosen was let go at Xero, so the practice holds one connection.
     listed = xero_sandbox.connections(tokens.decrypt(connection.access_token_encrypted))
     assert [c["tenantId"] for c in listed] == [xero_sandbox.second_tenant_id]
+    released = XeroActivity.objects.get(action="connection_released")
+    assert released.xero_id == xero_sandbox.demo_tenant_id and released.outcome == "success"
 
 
 def test_cancel_on_xero_stores_nothing(owner_client, xero_sandbox):
