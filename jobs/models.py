@@ -50,6 +50,7 @@ class Job(models.Model):
         ordering = ["deadline", "number"]
         constraints = [models.UniqueConstraint(fields=["practice", "number"], name="unique_job_number")]
         indexes = [
+            models.Index(fields=["practice", "deadline", "number"]),  # the jobs list's order
             models.Index(fields=["practice", "status", "deadline"]),
             models.Index(fields=["practice", "assignee", "deadline"]),
             models.Index(fields=["client", "deadline"]),
