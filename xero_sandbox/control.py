@@ -292,11 +292,17 @@ def org_contacts(request, body, tenant_id: str):
         if request.method == "GET":
             return {"Contacts": [contact_json(contact, org) for contact in org.contacts.values()]}
         plan = plan_contact(world, org, body, batch=Batch())
-        if not plan.ok:
-            raise ControlError("; ".join(plan.errors))
-        contact = plan.apply()
-        store.changed()
+        contact = _apply(plan)
         return contact_json(contact, org)
+
+
+def _apply(plan):
+    """Carry out a validated change made "in Xero" (under store.lock), or say why it was refused."""
+    if not plan.ok:
+        raise ControlError("; ".join(plan.errors))
+    record = plan.apply()
+    store.changed()
+    return record
 
 
 @control("GET", "POST")
@@ -309,10 +315,7 @@ def org_contact(request, body, tenant_id: str, contact_id: str):
             raise ControlError("No such contact", 404)
         if request.method == "POST":
             plan = plan_contact(world, org, body, existing=contact)
-            if not plan.ok:
-                raise ControlError("; ".join(plan.errors))
-            plan.apply()
-            store.changed()
+            _apply(plan)
         return contact_json(contact, org)
 
 
@@ -328,10 +331,7 @@ def org_invoices(request, body, tenant_id: str):
                 ]
             }
         plan = plan_invoice(world, org, body, batch=Batch())
-        if not plan.ok:
-            raise ControlError("; ".join(plan.errors))
-        invoice = plan.apply()
-        store.changed()
+        invoice = _apply(plan)
         return invoice_json(invoice, org, with_lines=True)
 
 
@@ -345,10 +345,7 @@ def org_invoice(request, body, tenant_id: str, invoice_id: str):
             raise ControlError("No such invoice", 404)
         if request.method == "POST":
             plan = plan_invoice(world, org, body, existing=invoice)
-            if not plan.ok:
-                raise ControlError("; ".join(plan.errors))
-            plan.apply()
-            store.changed()
+            _apply(plan)
         return invoice_json(invoice, org, with_lines=True)
 
 

@@ -167,6 +167,11 @@ def _client(request, world):
     return app
 
 
+def _invalid_client(request):
+    """As Xero answers: 401 when credentials came as HTTP Basic, 400 when in the form body."""
+    return json_response({"error": "invalid_client"}, 401 if "Authorization" in request.headers else 400)
+
+
 @csrf_exempt
 @login_not_required
 @logged("identity")
@@ -182,9 +187,7 @@ def _token(request):
         world = store.world
         app = _client(request, world)
         if app is None:
-            return json_response(
-                {"error": "invalid_client"}, 401 if "Authorization" in request.headers else 400
-            )
+            return _invalid_client(request)
         request.sandbox_client_id = app.client_id
         grant_type = form.get("grant_type", "")
         try:
@@ -226,9 +229,7 @@ def _revoke(request):
         world = store.world
         app = _client(request, world)
         if app is None:
-            return json_response(
-                {"error": "invalid_client"}, 401 if "Authorization" in request.headers else 400
-            )
+            return _invalid_client(request)
         request.sandbox_client_id = app.client_id
         tokens.revoke(world, app, token=request.POST.get("token", ""))
         store.changed()
