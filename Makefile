@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 # The sandbox keeps its state in one process's memory: serve it from a single (threaded) web worker.
-WEB_WORKERS ?= $(if $(filter xero,$(XERO_MODE)),2,1)
+# Real Xero (XERO_MODE=xero, or DEBUG off, where the sandbox is never served) gets two.
+WEB_WORKERS ?= $(if $(or $(filter xero,$(XERO_MODE)),$(filter 0 false False off no,$(DEBUG))),2,1)
 
 .PHONY: install run test lint bench worker beat serve migrate seed clean
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from clients.models import Client, Officer
+from clients.services import individual_name
 
 
 class OfficerInline(admin.TabularInline):
@@ -16,6 +17,11 @@ class ClientAdmin(admin.ModelAdmin):
     list_filter = ("kind", "practice")
     search_fields = ("name", "company_number", "email")
     inlines = [OfficerInline]
+
+    def save_model(self, request, obj, form, change):
+        if not obj.is_company:  # as the services do: an individual's name is "First Last"
+            obj.name = individual_name(first_name=obj.first_name, last_name=obj.last_name)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Officer)

@@ -2,7 +2,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 
 from clients.models import Client, Officer
-from clients.services import COMPANY_FIELDS, INDIVIDUAL_FIELDS
+from clients.services import COMPANY_FIELDS, INDIVIDUAL_FIELDS, NAME_MAX_LENGTH, individual_name
 from core.forms import FirstErrorPerFieldMixin
 from core.validators import normalise_compact, normalise_company_number, normalise_vat_number
 
@@ -70,6 +70,19 @@ class IndividualForm(FirstErrorPerFieldMixin, forms.ModelForm):
 
     def clean_ni_number(self):
         return normalise_compact(self.cleaned_data["ni_number"])
+
+    def clean(self):
+        cleaned = super().clean()
+        first_name, last_name = cleaned.get("first_name"), cleaned.get("last_name")
+        if first_name and last_name:
+            name = individual_name(first_name=first_name, last_name=last_name)
+            if len(name) > NAME_MAX_LENGTH:
+                self.add_error(
+                    "last_name",
+                    f"First and last names together can have at most {NAME_MAX_LENGTH - 1} characters "
+                    f"(they have {len(name) - 1}).",
+                )
+        return cleaned
 
     def clean_utr(self):
         return normalise_compact(self.cleaned_data["utr"])

@@ -25,8 +25,8 @@ class Client(models.Model):
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="clients")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    # Companies: the registered name. Individuals: "First Last", kept in step by the services,
-    # so one indexed column serves search and sorting for both kinds (checked in clean()).
+    # Companies: the registered name. Individuals: "First Last", derived by the services
+    # (clients.services.individual_name), so one indexed column serves search and sorting for both.
     name = models.CharField(max_length=200, blank=True)
     company_type = models.CharField(max_length=20, choices=CompanyType.choices, blank=True)
     company_number = models.CharField(
@@ -87,7 +87,6 @@ class Client(models.Model):
                 errors["first_name"] = "Enter a first name."
             if not self.last_name.strip():
                 errors["last_name"] = "Enter a last name."
-            self.name = f"{self.first_name.strip()} {self.last_name.strip()}".strip()
         if errors:
             raise ValidationError(errors)
 

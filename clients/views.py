@@ -7,7 +7,7 @@ from clients import selectors, services
 from clients.forms import ClientFilterForm, OfficerForm, client_form_class
 from clients.models import Client, Officer
 from core.htmx import redirect_after_post, render_page_or_partial
-from core.navigation import client_menu, decorate_clients
+from core.navigation import client_menu
 from core.permissions import practice_required
 
 PAGE_SIZE = 50
@@ -15,7 +15,6 @@ PAGE_SIZE = 50
 
 def client_page_context(request, client: Client, active: str) -> dict:
     """What every page under a client needs: the client and its left-hand menu."""
-    decorate_clients(request.practice, [client])
     return {"client": client, "client_menu": client_menu.entries_for(client), "active_menu": active}
 
 
@@ -28,10 +27,7 @@ def client_list(request):
         practice=request.practice, query=filters.get("q", ""), kind=filters.get("kind", ""), sort=sort
     )
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = decorate_clients(request.practice, list(page.object_list))
-    params = request.GET.copy()
-    params.pop("page", None)
-    context = {"form": form, "page": page, "sort": sort, "querystring": params.urlencode()}
+    context = {"form": form, "page": page, "sort": sort}
     return render_page_or_partial(request, "clients/client_list.html", "client-table", context)
 
 

@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.db import models
 
+from core.validators import validate_single_line
+
 
 class Practice(models.Model):
     """The accountancy firm: the tenant every domain row belongs to."""
 
-    name = models.CharField(max_length=200)
+    # One line: it heads emails (the deadline digest's subject) and every page.
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     address = models.TextField(blank=True)

@@ -49,15 +49,3 @@ settings_menu = Registry("settings menu")
 
 # Callables taking the request and returning banners ({"level": ..., "html": ...}) for every page.
 banner_providers: list[Callable[[Any], list[dict[str, Any]]]] = []
-
-# Callables taking (practice, clients) that append to each client's `badges` in one query
-# (e.g. the Xero icon on linked clients), used by the client list and the client page.
-client_decorators: list[Callable[[Any, list[Any]], None]] = []
-
-
-def decorate_clients(practice: Any, clients: list[Any]) -> list[Any]:
-    for client in clients:
-        client.badges = []
-    for decorate in client_decorators:
-        decorate(practice, clients)
-    return clients

@@ -1,19 +1,36 @@
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from core.models import AddOn, Membership, Practice
 
+M = TypeVar("M", bound=models.Model)
 
-def practice_update(*, practice: Practice, **data) -> Practice:
-    for name in ("name", "email", "phone", "address"):
-        if name in data:
-            setattr(practice, name, data[name])
-    practice.full_clean()
-    practice.save()
-    return practice
+PRACTICE_FIELDS = ("name", "email", "phone", "address")
+
+
+def model_update(*, instance: M, fields: Iterable[str], data: dict[str, Any]) -> M:
+    """Set those of `fields` that `data` holds, validate the row (`full_clean`) and save those
+    fields (and any `auto_now` one). Anything else in `data` is ignored.
+
+    The one place services copy data onto an existing row. It saves even when the values look
+    unchanged: a bound ModelForm has already copied them onto the same instance.
+    """
+    names = [name for name in fields if name in data]
+    for name in names:
+        setattr(instance, name, data[name])
+    instance.full_clean()
+    auto_now = [f.name for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)]
+    instance.save(update_fields=[*names, *(name for name in auto_now if name not in names)])
+    return instance
+
+
+def practice_update(*, practice: Practice, **data: Any) -> Practice:
+    return model_update(instance=practice, fields=PRACTICE_FIELDS, data=data)
 
 
 @transaction.atomic
@@ -33,13 +50,6 @@ def member_create(
     membership = Membership(user=user, practice=practice, role=role)
     membership.full_clean()
     membership.save()
-    return membership
-
-
-def membership_set_role(*, membership: Membership, role: str) -> Membership:
-    membership.role = role
-    membership.full_clean()
-    membership.save(update_fields=["role"])
     return membership
 
 

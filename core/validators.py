@@ -1,6 +1,7 @@
-"""UK identifier formats, shared by every app's forms and models."""
+"""UK identifier formats and text rules, shared by every app's forms and models."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 
@@ -33,6 +34,25 @@ def normalise_vat_number(value: str) -> str:
 
 def normalise_compact(value: str) -> str:
     return _compact(value)
+
+
+def _breaks_the_line(char: str) -> bool:
+    """Control characters (line breaks, tabs, NUL…) and Unicode's line/paragraph separators."""
+    return unicodedata.category(char) in ("Cc", "Zl", "Zp")
+
+
+def validate_single_line(value: str) -> None:
+    """For names that end up in one-line places such as an email subject."""
+    if any(_breaks_the_line(char) for char in value or ""):
+        raise ValidationError(
+            "Use one line of text, without line breaks, tabs or other control characters.",
+            code="not_single_line",
+        )
+
+
+def single_line(value: str) -> str:
+    """`value` on one line: control characters and line breaks become spaces, runs of spaces one."""
+    return " ".join("".join(" " if _breaks_the_line(char) else char for char in value).split())
 
 
 def validate_company_number(value: str) -> None:

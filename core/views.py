@@ -1,4 +1,6 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 
 from core import selectors, services
@@ -42,11 +44,18 @@ def settings_users(request):
 
 @manager_required
 def settings_user_add(request):
-    form = MemberForm(request.POST or None)
+    form = MemberForm(request.POST or None, practice=request.practice)
     if request.method == "POST" and form.is_valid():
-        membership = services.member_create(practice=request.practice, **form.cleaned_data)
-        messages.success(request, f"{membership.user.get_full_name()} can now sign in.")
-        return redirect_after_post(request, "core:settings_users")
+        try:
+            membership = services.member_create(practice=request.practice, **form.cleaned_data)
+        except IntegrityError:
+            # Someone added the same address a moment ago. Say no more than the form would have.
+            form.add_error("email", MemberForm.NOT_AVAILABLE)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, f"{membership.user.get_full_name()} can now sign in.")
+            return redirect_after_post(request, "core:settings_users")
     return render_page_or_partial(
         request, "core/settings_user_add.html", "member-form", {"form": form, "settings_tab": "users"}
     )

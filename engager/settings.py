@@ -1,9 +1,11 @@
 """Project settings, all from the environment (see .env.example).
 
 Development needs no secrets: SQLite under var/, eager Celery, the offline Xero sandbox.
-Production (DEBUG off) refuses to start without SECRET_KEY.
+Production (DEBUG off) refuses to start without SECRET_KEY, XERO_TOKEN_KEY and real Xero credentials,
+and never mounts the sandbox.
 """
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -45,10 +47,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "axes",
+    "csp",
     "core",
     "clients",
     "jobs",
     "integrations",
+    "demo",  # manage.py seed_demo (above the domain apps, so core imports none of them)
+    "engager",  # project-wide system checks (engager/checks.py)
 ]
 
 MIDDLEWARE = [
@@ -63,6 +69,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.PracticeMiddleware",
+    "core.middleware.PrivateCacheMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "engager.urls"
@@ -92,15 +102,35 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Wait for a busy writer rather than failing at once (demo server + eager tasks).
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Concurrent writers queue instead of failing with "database is locked" (demo server + eager
+    # tasks): every transaction takes the write lock when it begins (BEGIN IMMEDIATE), so two that
+    # read first never deadlock upgrading to write, and a busy writer is waited for up to 20 s.
+    # tests/core/test_sqlite_concurrency.py writes from several threads to prove it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["core.auth.EmailBackend"]
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "core.auth.EmailBackend"]
+
+# Sign-in throttling (django-axes), for /login/ and /admin/login/ alike (both call authenticate()).
+# Locks out an account after AXES_FAILURE_LIMIT failures from anywhere, and an IP address after as
+# many failures against any accounts; either lock lasts the cool-off. Failures live in the database.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Emails sign in case-insensitively, so "Ann@X" and "ann@x" count against the same account.
+AXES_USERNAME_CALLABLE = "core.auth.axes_username"
+# The client's address: REMOTE_ADDR, or the address our proxy saw when BEHIND_PROXY is set.
+AXES_CLIENT_IP_CALLABLE = "core.auth.client_ip"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -129,10 +159,14 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Engager <no-reply@engager.example>")
 
-# Caches: Redis when configured (tests keep to local memory so runs cannot leak locks), else local memory.
+# Caches: Redis when configured, else local memory. Under pytest with REDIS_URL the tests use Redis
+# too (so the per-practice sync lock is the real one), under a key prefix of their own per test
+# process, so test runs sharing one Redis never see each other's keys.
 REDIS_URL = env("REDIS_URL", default="")
-if REDIS_URL and not TESTING:
+if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    if TESTING:
+        CACHES["default"]["KEY_PREFIX"] = f"engager-test-{os.getpid()}-{os.urandom(4).hex()}"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -154,7 +188,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Security (production mode).
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a TLS-terminating reverse proxy (BEHIND_PROXY=1) trust its X-Forwarded-Proto and
+# X-Forwarded-For; never otherwise, or any client could claim HTTPS or another address.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
@@ -164,6 +202,25 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Content-Security-Policy (django-csp): scripts and styles from our own static files only, so no
+# inline <script>, on*= handler or style= attribute in templates (tests/core/test_security_headers.py
+# checks). htmx is served from static by {% htmx_script %}; its indicator CSS lives in app.css.
+# core.middleware.ContentSecurityPolicyMiddleware adds Xero's sign-in origin to form-action.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
 DEFAULT_EXCEPTION_REPORTER_FILTER = "core.debug.SecretsHidingExceptionReporterFilter"
 
 LOGGING = {
@@ -171,15 +228,24 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # django-axes logs every sign-in at INFO; failures and lockouts are WARNING.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Xero -------------------------------------------------------------------------------------
-# XERO_MODE=sandbox (default): the offline Xero sandbox is mounted under /xero-sandbox/ and every
-# Xero URL points at it. XERO_MODE=xero: real Xero, real credentials required, sandbox never mounted.
-XERO_MODE = env("XERO_MODE", default="sandbox")
+# XERO_MODE=sandbox (the default with DEBUG on): the offline Xero sandbox is mounted under
+# /xero-sandbox/ and every Xero URL points at it. XERO_MODE=xero (the default with DEBUG off): real
+# Xero, real credentials required, sandbox never mounted. The sandbox and its control API are for
+# development only, so with DEBUG off a forgotten or stray XERO_MODE can never expose them.
+# An empty XERO_MODE counts as unset (docker compose passes unset variables through as "").
+XERO_MODE = env("XERO_MODE", default="") or ("sandbox" if DEBUG else "xero")
 if XERO_MODE not in ("sandbox", "xero"):
     raise ImproperlyConfigured("XERO_MODE must be 'sandbox' or 'xero'.")
+if XERO_MODE == "sandbox" and not DEBUG:
+    raise ImproperlyConfigured(
+        "XERO_MODE=sandbox needs DEBUG on: the offline Xero sandbox is never served in production. "
+        "Set XERO_MODE=xero with XERO_CLIENT_ID, XERO_CLIENT_SECRET and XERO_REDIRECT_URI."
+    )
 XERO_SANDBOX_ENABLED = XERO_MODE == "sandbox"
 if XERO_SANDBOX_ENABLED:
     INSTALLED_APPS.append("xero_sandbox")
@@ -213,7 +279,10 @@ else:
         if not value
     ]
     if _missing:
-        raise ImproperlyConfigured(f"XERO_MODE=xero needs {', '.join(_missing)} (from developer.xero.com).")
+        raise ImproperlyConfigured(
+            f"Real Xero (XERO_MODE=xero, the default with DEBUG off) needs {', '.join(_missing)} "
+            "(from developer.xero.com)."
+        )
     XERO_LOGIN_BASE = env("XERO_LOGIN_BASE", default="https://login.xero.com")
     XERO_IDENTITY_BASE = env("XERO_IDENTITY_BASE", default="https://identity.xero.com")
     XERO_API_BASE = env("XERO_API_BASE", default="https://api.xero.com")
@@ -241,9 +310,17 @@ if not DEBUG and not XERO_TOKEN_KEY:
     # Tokens encrypted with a key derived from SECRET_KEY would be lost if SECRET_KEY is rotated.
     raise ImproperlyConfigured("XERO_TOKEN_KEY (a Fernet key) must be set when DEBUG is off.")
 XERO_HTTP_TIMEOUT = env.float("XERO_HTTP_TIMEOUT", default=10.0)
+# A sync that meets Xero down or busy waits and carries on: first after XERO_SYNC_RETRY_DELAY seconds
+# (doubling each time, at most 10 minutes; a 429 waits as long as Xero's Retry-After says), and
+# fails, saying so, after XERO_SYNC_MAX_RETRIES retries.
+XERO_SYNC_RETRY_DELAY = env.int("XERO_SYNC_RETRY_DELAY", default=15)
+XERO_SYNC_MAX_RETRIES = env.int("XERO_SYNC_MAX_RETRIES", default=8)
 
 # Sandbox state: saved to this JSON file in demo mode so the demo survives a restart.
 XERO_SANDBOX_STATE_FILE = env("XERO_SANDBOX_STATE_FILE", default=str(VAR_DIR / "xero-sandbox.json"))
 # Tests start from a fresh state per test and never touch the demo's file.
 XERO_SANDBOX_PERSIST = env.bool("XERO_SANDBOX_PERSIST", default=not TESTING)
 XERO_SANDBOX_WEBHOOK_URL = env("XERO_SANDBOX_WEBHOOK_URL", default=f"{SITE_URL}/integrations/xero/webhooks/")
+# Lets a non-loopback caller use the sandbox's control API (header X-Sandbox-Control-Token).
+# Unset (the default): the control API answers loopback callers only.
+XERO_SANDBOX_CONTROL_TOKEN = env("XERO_SANDBOX_CONTROL_TOKEN", default="")

@@ -139,9 +139,11 @@ class XeroSyncRun(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
+        WAITING = "waiting", "Waiting to retry"
         SUCCEEDED = "succeeded", "Finished"
         FAILED = "failed", "Failed"
 
+    ACTIVE = (Status.QUEUED, Status.RUNNING, Status.WAITING)
     FINISHED = (Status.SUCCEEDED, Status.FAILED)
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="xero_sync_runs")
@@ -152,16 +154,27 @@ class XeroSyncRun(models.Model):
     next_page = models.PositiveIntegerField(default=1, help_text="Where a retried run resumes")
     newest_seen = models.DateTimeField(null=True, blank=True, help_text="Newest UpdatedDateUTC so far")
     attempts = models.PositiveIntegerField(default=0)
+    retries = models.PositiveIntegerField(default=0, help_text="Times the run was put back to wait")
+    retry_at = models.DateTimeField(null=True, blank=True, help_text="When a waiting run carries on")
     pages_done = models.PositiveIntegerField(default=0)
     contacts_synced = models.PositiveIntegerField(default=0)
     message = models.CharField(max_length=255, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # One sync at a time per practice: concurrent "Sync now" clicks join the same run.
+            models.UniqueConstraint(
+                fields=["practice"],
+                condition=models.Q(status__in=["queued", "running", "waiting"]),
+                name="one_active_xero_sync_per_practice",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Sync {self.pk} for {self.practice}: {self.get_status_display()}"

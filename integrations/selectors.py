@@ -10,17 +10,12 @@ from integrations.models import (
     XeroActivity,
     XeroConnection,
     XeroContact,
-    XeroReferenceItem,
     XeroSyncRun,
 )
 
 
 def xero_connection(*, practice: Practice) -> XeroConnection | None:
     return XeroConnection.objects.filter(practice=practice).select_related("connected_by").first()
-
-
-def xero_is_connected(*, practice: Practice) -> bool:
-    return XeroConnection.objects.filter(practice=practice, status=XeroConnection.Status.ACTIVE).exists()
 
 
 def pending_grant(*, practice: Practice, pk: int | None) -> PendingXeroGrant | None:
@@ -30,25 +25,17 @@ def pending_grant(*, practice: Practice, pk: int | None) -> PendingXeroGrant | N
     return PendingXeroGrant.objects.filter(practice=practice, pk=pk, created_at__gte=fresh_since).first()
 
 
-def xero_contacts(*, practice: Practice, include_archived: bool = True) -> QuerySet[XeroContact]:
+def xero_contacts(*, practice: Practice) -> QuerySet[XeroContact]:
     """The mirror of the connected organisation's contacts (empty if never connected)."""
     connection = xero_connection(practice=practice)
     if connection is None:
         return XeroContact.objects.none()
-    qs = XeroContact.objects.filter(practice=practice, tenant_id=connection.tenant_id)
-    return qs if include_archived else qs.exclude(status="ARCHIVED")
+    return XeroContact.objects.filter(practice=practice, tenant_id=connection.tenant_id)
 
 
 def xero_contact_counts(*, practice: Practice) -> dict[str, int]:
     qs = xero_contacts(practice=practice)
     return {"total": qs.count(), "archived": qs.filter(status="ARCHIVED").count()}
-
-
-def xero_reference_items(*, practice: Practice, kind: str) -> QuerySet[XeroReferenceItem]:
-    connection = xero_connection(practice=practice)
-    if connection is None:
-        return XeroReferenceItem.objects.none()
-    return XeroReferenceItem.objects.filter(practice=practice, tenant_id=connection.tenant_id, kind=kind)
 
 
 def xero_sync_run(*, practice: Practice, pk: int) -> XeroSyncRun | None:

@@ -1,32 +1,50 @@
-"""Background Xero work. Thin: ids in, a service call, typed errors decide retries."""
+"""Background Xero work. Thin: ids in, a service call, typed errors decide retries.
 
+A sync always ends Succeeded or Failed, or waits with a time to carry on: whatever goes wrong, the
+run never stays "running" and the next Sync now works. In eager mode (no worker, as under
+`make run`) a retry is not run inside the page's request: the run records when it carries on and
+the progress poll (or the next Sync now, or beat) resumes it then.
+"""
+
+import logging
 import math
 
 from celery import shared_task
+from celery.exceptions import Retry
+from django.conf import settings
 from django.core.cache import cache
 
 from integrations import services
 from integrations.models import XeroConnection, XeroSyncRun
 from integrations.xero.errors import XeroAuthError, XeroError, XeroRateLimited, XeroUnavailable
 
+logger = logging.getLogger(__name__)
+
 SYNC_LOCK_SECONDS = 15 * 60
+UNEXPECTED = (
+    "The sync stopped because of an unexpected problem. The details are in Engager's log; "
+    "you can sync again now."
+)
 
 
-@shared_task(bind=True, max_retries=8, acks_late=True)
+@shared_task(bind=True, max_retries=None, acks_late=True)
 def sync_xero(self, run_id: int) -> str:
     """Run (or resume) one sync; one at a time per practice; safe to deliver twice."""
     run = XeroSyncRun.objects.select_related("practice").filter(pk=run_id).first()
     if run is None or run.is_finished:
         return "nothing to do"
-    connection = XeroConnection.objects.filter(practice=run.practice).first()
-    if connection is None or not connection.is_active:
-        services.xero_sync_fail(run=run, message="Xero is not connected, so nothing was synced.")
-        return "not connected"
     lock = f"xero-sync:{run.practice_id}"
-    if not cache.add(lock, run_id, timeout=SYNC_LOCK_SECONDS):
-        services.xero_sync_waiting(run=run, message="Another sync is running; this one will follow.")
-        raise self.retry(countdown=30)
     try:
+        connection = XeroConnection.objects.filter(practice=run.practice).first()
+        if connection is None or not connection.is_active:
+            services.xero_sync_fail(run=run, message="Xero is not connected, so nothing was synced.")
+            return "not connected"
+        if not cache.add(lock, run_id, timeout=SYNC_LOCK_SECONDS):
+            if cache.get(lock) == run_id:
+                return "already running"  # delivered twice: the first delivery is doing it
+            lock = None  # not ours to release
+            return _retry(self, run, "Another sync is running; this one will follow.",
+                          countdown=2 * settings.XERO_SYNC_RETRY_DELAY)  # fmt: skip
         services.with_xero(
             connection=connection,
             interactive=False,
@@ -34,39 +52,53 @@ def sync_xero(self, run_id: int) -> str:
         )
         return "ok"
     except XeroRateLimited as exc:
-        seconds = max(1, math.ceil(exc.retry_after))
-        services.xero_sync_waiting(
-            run=run, message=f"Xero asked us to slow down; carrying on in {seconds} s…"
-        )
-        raise self.retry(countdown=seconds, exc=exc) from exc
+        return _retry(self, run, "Xero asked us to slow down.", countdown=math.ceil(exc.retry_after), exc=exc)
     except XeroUnavailable as exc:
-        if self.request.retries >= self.max_retries:
-            services.xero_sync_fail(run=run, message=exc.message)
-            return "unavailable"
-        services.xero_sync_waiting(run=run, message="Xero is not answering; trying again shortly…")
-        raise self.retry(countdown=min(600, 15 * 2**self.request.retries), exc=exc) from exc
-    except XeroAuthError:  # with_xero has already flagged the connection if the grant is dead
-        services.xero_sync_fail(run=run, message="Xero needs you to reconnect before syncing.")
+        return _retry(self, run, "Xero is not answering.", exc=exc,
+                      countdown=services.xero_sync_retry_delay(retries=run.retries))  # fmt: skip
+    except XeroAuthError as exc:  # with_xero has already flagged the connection if the grant is dead
+        services.xero_sync_fail(
+            run=run, message="Xero needs you to reconnect before syncing.", error=exc.message
+        )
         return "auth"
     except XeroError as exc:
         services.xero_sync_fail(run=run, message=exc.message)
         return "error"
+    except Retry:
+        raise  # the worker retries later (the run already says when)
+    except Exception as exc:  # anything else (bad data, the database...): fail the run, keep the details
+        logger.exception("Xero sync run %s failed unexpectedly", run_id)
+        services.xero_sync_fail(run=run, message=UNEXPECTED, error=f"{type(exc).__name__}: {exc}"[:2000])
+        return "failed"
     finally:
-        if cache.get(lock) == run_id:
+        if lock and cache.get(lock) == run_id:
             cache.delete(lock)
+
+
+def _retry(task, run: XeroSyncRun, reason: str, *, countdown: float, exc: Exception | None = None) -> str:
+    """Wait and carry on later, or give up (the run fails, saying why) after the last retry."""
+    if run.retries >= settings.XERO_SYNC_MAX_RETRIES:
+        services.xero_sync_fail(
+            run=run, message=f"{reason} Gave up after {run.retries + 1} attempts; sync again later."
+        )
+        return "gave up"
+    countdown = max(1, math.ceil(countdown))
+    services.xero_sync_waiting(run=run, reason=reason, countdown=countdown)
+    if task.request.is_eager:
+        return "waiting"  # resumed by xero_sync_resume_if_due: never block or fail the page's request
+    # The run counts its retries (above), so Celery's own limit is off (max_retries=None).
+    raise task.retry(countdown=countdown, exc=exc)
 
 
 @shared_task
 def sync_all_xero() -> int:
-    """Beat: queue an incremental sync for every connected practice."""
+    """Beat: queue an incremental sync for every connected practice (not those needing a reconnect)."""
     started = 0
     for connection in XeroConnection.objects.filter(status=XeroConnection.Status.ACTIVE).select_related(
         "practice"
     ):
-        run, created = services.xero_sync_start(practice=connection.practice)
-        if created:
-            sync_xero.delay(run.pk)
-            started += 1
+        _run, created = services.xero_sync_request(practice=connection.practice)
+        started += created
     return started
 
 

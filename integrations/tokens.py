@@ -25,13 +25,28 @@ def encrypt(value: str) -> str:
     return _fernet().encrypt(value.encode()).decode() if value else ""
 
 
+class TokenUnreadable(ValueError):
+    """A stored token cannot be decrypted: XERO_TOKEN_KEY changed without keeping the old key."""
+
+
 def decrypt(value: str) -> str:
     if not value:
         return ""
     try:
         return _fernet().decrypt(value.encode()).decode()
     except InvalidToken as exc:  # key changed without keeping the old one: a reconnect fixes it
-        raise ValueError("Stored Xero token cannot be decrypted with the configured XERO_TOKEN_KEY.") from exc
+        raise TokenUnreadable(
+            "Stored Xero token cannot be decrypted with the configured XERO_TOKEN_KEY."
+        ) from exc
+
+
+def readable(value: str) -> bool:
+    """Whether a stored token can still be decrypted (no Xero call, no exception)."""
+    try:
+        decrypt(value)
+    except TokenUnreadable:
+        return False
+    return True
 
 
 def reset_cache() -> None:

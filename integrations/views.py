@@ -1,22 +1,36 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_POST
+from django_htmx.http import HTMX_STOP_POLLING
 
 from core import selectors as core_selectors
 from core.permissions import manager_required, practice_required
-from integrations import selectors, services, tasks
+from integrations import selectors, services
 from integrations.models import XeroConnection
 from integrations.xero.errors import XeroError, XeroUnavailable
 
 OAUTH_SESSION_KEY = "xero_oauth"
 GRANT_SESSION_KEY = "xero_pending_grant"
-HTMX_STOP_POLLING = 286
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost"}
+# Xero's `error` codes on the callback (RFC 6749 §4.1.2.1), each with our own words.
+OAUTH_ERROR_FALLBACK = "Xero did not authorise Engager. Nothing was connected; try again."
+OAUTH_ERROR_MESSAGES = {
+    "access_denied": (messages.INFO, "You cancelled on Xero's screen, so nothing was connected."),
+    "invalid_scope": (
+        messages.ERROR,
+        "Xero did not grant the permissions Engager needs. Nothing was connected; try again.",
+    ),
+    "server_error": (messages.ERROR, "Xero had a problem, so nothing was connected. Try again shortly."),
+    "temporarily_unavailable": (
+        messages.ERROR,
+        "Xero is busy or down for maintenance, so nothing was connected. Try again shortly.",
+    ),
+}
 
 
 def _card_context(request) -> dict:
@@ -41,15 +55,17 @@ def integrations_index(request):
 def xero_settings(request):
     context = _card_context(request)
     connection = context["connection"]
+    if connection is not None:  # a local check: tokens the key can no longer read ask for a reconnect
+        services.xero_connection_verify_tokens(connection=connection)
     context["counts"] = selectors.xero_contact_counts(practice=request.practice) if connection else None
     context["run"] = selectors.xero_latest_sync_run(practice=request.practice)
     return render(request, "integrations/xero.html", context)
 
 
 def _redirect_uri(request) -> str:
-    """Real Xero needs the registered redirect URI exactly. The sandbox also accepts any loopback
-    host, so the demo comes back to the host the browser is on (localhost and 127.0.0.1 keep
-    separate cookies: coming back to the other one would look signed out)."""
+    """Xero needs a registered redirect URI, matched exactly. The sandbox registers the demo's URI on
+    both loopback hosts, so the demo comes back to the host the browser is on (localhost and
+    127.0.0.1 keep separate cookies: coming back to the other one would look signed out)."""
     if settings.XERO_SANDBOX_ENABLED and request.get_host().split(":")[0] in LOOPBACK_HOSTS:
         return request.build_absolute_uri(reverse("integrations:xero_callback"))
     return settings.XERO_REDIRECT_URI
@@ -70,23 +86,24 @@ def xero_authorise(request):
 
 @manager_required
 def xero_callback(request):
-    pending = request.session.pop(OAUTH_SESSION_KEY, None)  # single use, whatever happens next
-    error = request.GET.get("error")
-    if error == "access_denied":
-        messages.info(request, "You cancelled on Xero's screen, so nothing was connected.")
-        return redirect("integrations:xero")
-    if error:
-        messages.error(
-            request, f"Xero did not authorise Engager ({error}). Nothing was connected; try again."
-        )
-        return redirect("integrations:xero")
+    # Nothing from the query string is ever shown: `error` only picks one of our own messages, and
+    # `error_description` (attacker-controlled text on a forged link) is ignored.
+    pending = request.session.get(OAUTH_SESSION_KEY)
     state, code = request.GET.get("state"), request.GET.get("code")
-    if not pending or not state or state != pending.get("state"):
+    if not pending or not state or not constant_time_compare(state, pending.get("state", "")):
+        # A callback without our state (a forged link, another tab) changes nothing: in particular
+        # it cannot cancel the authorisation that is pending.
         messages.error(
             request,
             "That Xero authorisation could not be verified (it may have expired, or come from another "
             "tab). Nothing was connected. Click Authorise Xero to start again.",
         )
+        return redirect("integrations:xero")
+    del request.session[OAUTH_SESSION_KEY]  # single use from here on, whatever happens next
+    error = request.GET.get("error")
+    if error:
+        level, text = OAUTH_ERROR_MESSAGES.get(error, (messages.ERROR, OAUTH_ERROR_FALLBACK))
+        messages.add_message(request, level, text)
         return redirect("integrations:xero")
     if not code:
         messages.error(request, "Xero did not send an authorisation code. Nothing was connected; try again.")
@@ -123,15 +140,8 @@ def _finish(request, grant, tenant_id: str, *, confirm_switch: bool):
         messages.error(request, f"{exc.message} Nothing was changed.")
         return redirect("integrations:xero_organisation")
     request.session.pop(GRANT_SESSION_KEY, None)
-    transaction.on_commit(lambda: _queue_sync(request, connection))
     messages.success(request, f"Connected to {connection.tenant_name}. Your Xero contacts are syncing now.")
     return redirect("integrations:xero")
-
-
-def _queue_sync(request, connection) -> None:
-    run, created = services.xero_sync_start(practice=connection.practice, user=request.user)
-    if created:
-        tasks.sync_xero.delay(run.pk)
 
 
 @manager_required
@@ -163,9 +173,7 @@ def xero_sync(request):
     if connection is None or not connection.is_active:
         messages.error(request, "Connect Xero before syncing.")
         return redirect("integrations:xero")
-    run, created = services.xero_sync_start(practice=request.practice, user=request.user)
-    if created:
-        transaction.on_commit(lambda: tasks.sync_xero.delay(run.pk))
+    run, _created = services.xero_sync_request(practice=request.practice, user=request.user)
     run.refresh_from_db()  # with eager Celery (no Redis) the sync has already run
     if request.htmx:
         return render(request, "integrations/xero.html#sync-status", {"run": run})
@@ -177,6 +185,8 @@ def xero_sync_status(request, pk: int):
     run = selectors.xero_sync_run(practice=request.practice, pk=pk)
     if run is None:
         raise Http404
+    if services.xero_sync_resume_if_due(run=run):  # eager mode: the retry's time has come
+        run.refresh_from_db()
     status = HTMX_STOP_POLLING if run.is_finished and request.htmx else 200
     return render(request, "integrations/xero.html#sync-status", {"run": run}, status=status)
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from clients.models import Client
 from core.models import Membership, Practice
+from core.services import model_update
+from core.validators import single_line
 from jobs import selectors
 from jobs.models import Job, JobSequence
 
@@ -30,12 +32,11 @@ def _check_assignee(practice: Practice, assignee) -> None:
         raise ValidationError({"assignee": "Choose someone from your practice."})
 
 
-def _apply_status(job: Job, status: str) -> None:
-    if status == Job.Status.COMPLETED and job.completed_at is None:
-        job.completed_at = timezone.now()
-    elif status != Job.Status.COMPLETED:
-        job.completed_at = None
-    job.status = status
+def _completed_at(job: Job, status: str) -> dt.datetime | None:
+    """When the job was completed: kept while it stays completed, cleared when it is reopened."""
+    if status != Job.Status.COMPLETED:
+        return None
+    return job.completed_at or timezone.now()
 
 
 @transaction.atomic
@@ -57,7 +58,7 @@ def job_create(
         practice=practice, client=client, job_type=job_type, deadline=deadline, title=title,
         period_end=period_end, assignee=assignee, fee=fee, notes=notes,
     )  # fmt: skip
-    _apply_status(job, status)
+    job.status, job.completed_at = status, _completed_at(job, status)
     job.number = 0  # replaced below, once the row is known to be valid
     job.full_clean(exclude=["number"])
     job.number = _next_job_number(practice)
@@ -69,18 +70,9 @@ def job_create(
 def job_update(*, job: Job, **data: Any) -> Job:
     if "assignee" in data:
         _check_assignee(job.practice, data["assignee"])
-    for name in JOB_FIELDS:
-        if name in data and name != "status":
-            setattr(job, name, data[name])
     if "status" in data:
-        _apply_status(job, data["status"])
-    job.full_clean()
-    job.save()
-    return job
-
-
-def job_set_status(*, job: Job, status: str) -> Job:
-    return job_update(job=job, status=status)
+        data["completed_at"] = _completed_at(job, data["status"])
+    return model_update(instance=job, fields=(*JOB_FIELDS, "completed_at"), data=data)
 
 
 def deadline_digest_send(*, practice: Practice, today: dt.date | None = None) -> int:
@@ -100,7 +92,8 @@ def deadline_digest_send(*, practice: Practice, today: dt.date | None = None) ->
             "site_url": settings.SITE_URL,
         }
         overdue = sum(1 for job in jobs if job.deadline < today)
-        subject = f"{practice.name}: {len(jobs)} job(s) due this week" + (
+        # One line whatever the name holds: a line break in a header makes send_mail refuse.
+        subject = f"{single_line(practice.name)}: {len(jobs)} job(s) due this week" + (
             f", {overdue} overdue" if overdue else ""
         )
         send_mail(subject, render_to_string("jobs/email/deadline_digest.txt", context), None, [user.email])

@@ -32,9 +32,7 @@ def job_list(request):
         query=filters.get("q", ""),
     )
     page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    context = {"form": form, "page": page, "querystring": params.urlencode()}
+    context = {"form": form, "page": page}
     return render_page_or_partial(request, "jobs/job_list.html", "job-table", context)
 
 

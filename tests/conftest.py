@@ -5,7 +5,8 @@ import pytest
 from core.models import Membership
 from tests.factories import MembershipFactory, PracticeFactory
 
-pytest_plugins = ["tests.fixtures.xero_sandbox"]
+# require_all_tests: under ENGAGER_REQUIRE_ALL_TESTS=1 (CI) a skip without an allowed reason fails.
+pytest_plugins = ["tests.fixtures.xero_sandbox", "tests.fixtures.require_all_tests"]
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +30,13 @@ def owner(practice):
 
 
 @pytest.fixture
+def practice_admin(practice):
+    """A member of `practice` with the admin role (named so as not to shadow pytest-django's
+    `admin_user`, which is a Django superuser)."""
+    return MembershipFactory(practice=practice, role=Membership.Role.ADMIN).user
+
+
+@pytest.fixture
 def staff_user(practice):
     return MembershipFactory(practice=practice, role=Membership.Role.STAFF).user
 
@@ -42,6 +50,12 @@ def other_practice(db):
 def owner_client(client, owner):
     """Django's test client, signed in as an owner of `practice`."""
     client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def practice_admin_client(client, practice_admin):
+    client.force_login(practice_admin)
     return client
 
 

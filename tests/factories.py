@@ -9,7 +9,7 @@ from clients.models import Client
 from core.models import Membership, Practice
 from jobs.models import Job
 
-PASSWORD = "correct-horse-battery"  # noqa: S105 - test-only
+PASSWORD = "correct-horse-battery"  # test-only
 
 
 class PracticeFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,4 @@
-"""Connect, choose the organisation, check, and disconnect the practice's Xero organisation."""
+"""Connect, choose the organisation, and disconnect the practice's Xero organisation."""
 
 import dataclasses
 from decimal import Decimal
@@ -12,12 +12,13 @@ from integrations import tokens
 from integrations.constants import PENDING_GRANT_LIFETIME
 from integrations.models import PendingXeroGrant, XeroConnection, XeroContact
 from integrations.services.activity import xero_activity_record
+from integrations.services.columns import fit_all
 from integrations.services.config import oauth_config
-from integrations.services.status import xero_connection_mark_needs_reconnect
-from integrations.services.tokens import store_tokens, xero_access_token
+from integrations.services.sync import xero_sync_request
+from integrations.services.tokens import REFRESH_MARGIN, XeroTokensUnreadable, store_tokens, xero_access_token
 from integrations.services.xero_api import xero_client
 from integrations.xero import oauth
-from integrations.xero.errors import XeroAuthError, XeroError, XeroUnavailable
+from integrations.xero.errors import XeroAuthError, XeroError
 from integrations.xero.oauth import AuthorisationRequest
 from integrations.xero.types import TokenSet
 
@@ -95,7 +96,11 @@ def xero_connection_finish(
     ):
         raise OrganisationSwitchNeedsConfirmation(previous.tenant_name)
 
-    access_token = tokens.decrypt(grant.access_token_encrypted)
+    try:
+        access_token = tokens.decrypt(grant.access_token_encrypted)
+        refresh_token = tokens.decrypt(grant.refresh_token_encrypted)
+    except tokens.TokenUnreadable as exc:
+        raise XeroError("That Xero authorisation can no longer be read. Click Authorise Xero again.") from exc
     organisation = xero_client(access_token=access_token, tenant_id=tenant_id).organisation_get()
     # Organisations ticked on Xero's screen in this same consent but not chosen here: let them go,
     # so the practice holds exactly one connection.
@@ -105,22 +110,30 @@ def xero_connection_finish(
 
     token_set = TokenSet(
         access_token=access_token,
-        refresh_token=tokens.decrypt(grant.refresh_token_encrypted),
+        refresh_token=refresh_token,
         expires_at=grant.expires_at,
         scopes=tuple(grant.scopes.split()),
     )
     reconnect = previous is not None and previous.tenant_id == tenant_id
+    replaced = _Replaced.of(previous, new_connection_id=tenant["connection_id"])
     with transaction.atomic():
         connection = previous or XeroConnection(practice=practice)
+        details = fit_all(
+            XeroConnection,
+            {
+                "tenant_id": tenant_id,
+                "tenant_name": organisation.name or tenant["tenant_name"],
+                "connection_id": tenant["connection_id"],
+                "short_code": organisation.short_code,
+                "country_code": organisation.country_code,
+                "version": organisation.version,
+                "base_currency": organisation.base_currency,
+                "timezone": organisation.timezone,
+            },
+        )
+        for name, value in details.items():
+            setattr(connection, name, value)
         connection.status = XeroConnection.Status.ACTIVE
-        connection.tenant_id = tenant_id
-        connection.tenant_name = organisation.name or tenant["tenant_name"]
-        connection.connection_id = tenant["connection_id"]
-        connection.short_code = organisation.short_code
-        connection.country_code = organisation.country_code
-        connection.version = organisation.version
-        connection.base_currency = organisation.base_currency
-        connection.timezone = organisation.timezone
         connection.connected_by = user
         connection.connected_at = timezone.now()
         connection.disconnected_at = None
@@ -140,7 +153,64 @@ def xero_connection_finish(
             description=f"{'Reconnected' if reconnect else 'Connected'} to {connection.tenant_name}",
             xero_id=tenant_id,
         )  # fmt: skip
+    if replaced is not None:  # after the commit: the practice is connected whatever Xero says now
+        _release_replaced(practice, user, replaced)
+    xero_sync_request(practice=practice, user=user)
     return connection
+
+
+@dataclasses.dataclass(frozen=True)
+class _Replaced:
+    """The grant behind a connection that a new authorisation replaces (tokens still encrypted)."""
+
+    connection_id: str
+    tenant_id: str
+    tenant_name: str
+    access_token_encrypted: str = dataclasses.field(repr=False)
+    refresh_token_encrypted: str = dataclasses.field(repr=False)
+    expires_at: object
+
+    @classmethod
+    def of(cls, previous: XeroConnection | None, *, new_connection_id: str) -> "_Replaced | None":
+        # Nothing to release when the tokens were already given up (disconnected) or when Xero kept
+        # the same connection for the new grant (removing it would remove the new connection too).
+        if previous is None or not previous.has_tokens or previous.connection_id == new_connection_id:
+            return None
+        return cls(
+            connection_id=previous.connection_id,
+            tenant_id=previous.tenant_id,
+            tenant_name=previous.tenant_name,
+            access_token_encrypted=previous.access_token_encrypted,
+            refresh_token_encrypted=previous.refresh_token_encrypted,
+            expires_at=previous.expires_at,
+        )
+
+
+def _release_replaced(practice: Practice, user, old: _Replaced) -> None:
+    """Remove the replaced connection at Xero and revoke its grant, so no orphan grant stays alive."""
+    config = oauth_config()
+    try:
+        refresh_token = tokens.decrypt(old.refresh_token_encrypted)
+        access_token = tokens.decrypt(old.access_token_encrypted)
+        if not old.expires_at or old.expires_at - timezone.now() < REFRESH_MARGIN:
+            fresh = oauth.refresh(config, refresh_token=refresh_token)
+            access_token, refresh_token = fresh.access_token, fresh.refresh_token
+        if old.connection_id:
+            xero_client(access_token=access_token).connection_delete(old.connection_id)
+        oauth.revoke(config, refresh_token=refresh_token)
+    except tokens.TokenUnreadable:
+        outcome, detail = False, "The old authorisation could not be read, so Xero was not told."
+    except XeroAuthError:
+        outcome, detail = True, "The old authorisation had already ended at Xero."
+    except XeroError as exc:  # a harmless leftover: Xero's Connected apps page can remove it
+        outcome, detail = False, exc.message
+    else:
+        outcome, detail = True, ""
+    xero_activity_record(
+        practice=practice, user=user, action="connection_replaced", success=outcome, detail=detail,
+        description=f"Removed the previous connection to {old.tenant_name} (replaced by the new authorisation)",
+        xero_id=old.tenant_id,
+    )  # fmt: skip
 
 
 def _release_unchosen(practice: Practice, user, access_token: str, tenant: dict) -> None:
@@ -165,6 +235,10 @@ def xero_disconnect(*, connection: XeroConnection, user) -> list[str]:
     Raises XeroUnavailable, changing nothing, when Xero cannot be reached for a live connection.
     """
     warnings = []
+    not_told = (
+        "Engager could not reach this connection at Xero, so Xero could not be told. If Engager still "
+        "appears in Xero's Connected apps, remove it there."
+    )
     if connection.is_active and connection.has_tokens:
         try:
             client = xero_client(
@@ -172,13 +246,12 @@ def xero_disconnect(*, connection: XeroConnection, user) -> list[str]:
             )
             client.connection_delete(connection.connection_id)
             oauth.revoke(oauth_config(), refresh_token=tokens.decrypt(connection.refresh_token_encrypted))
+        except (XeroTokensUnreadable, tokens.TokenUnreadable):
+            warnings.append(not_told)  # the grant may still be alive at Xero: say so
         except XeroAuthError:
             pass  # the grant is already dead at Xero: nothing left to remove there
     else:
-        warnings.append(
-            "Engager could not reach this connection at Xero. If Engager still appears in Xero's "
-            "Connected apps, remove it there."
-        )
+        warnings.append(not_told)
     with transaction.atomic():
         connection.status = XeroConnection.Status.DISCONNECTED
         connection.access_token_encrypted = ""
@@ -192,36 +265,3 @@ def xero_disconnect(*, connection: XeroConnection, user) -> list[str]:
             description=f"Disconnected from {connection.tenant_name}", xero_id=connection.tenant_id,
         )  # fmt: skip
     return warnings
-
-
-def xero_connection_check(*, connection: XeroConnection) -> bool:
-    """Light health check: is our connection still listed at Xero? Returns True when healthy."""
-    if not connection.is_active:
-        return False
-    try:
-        tenants = xero_client(access_token=xero_access_token(connection=connection)).connections_list()
-    except XeroAuthError as exc:
-        if connection.is_active:
-            xero_connection_mark_needs_reconnect(connection=connection, reason=exc.message)
-        return False
-    except XeroUnavailable as exc:
-        XeroConnection.objects.filter(pk=connection.pk).update(last_error=exc.message)
-        return True  # unknown, not broken: try again next time
-    if not any(
-        t.connection_id == connection.connection_id or t.tenant_id == connection.tenant_id for t in tenants
-    ):
-        xero_connection_mark_needs_reconnect(
-            connection=connection,
-            reason=f"Engager's connection to {connection.tenant_name} was removed in Xero.",
-        )
-        return False
-    XeroConnection.objects.filter(pk=connection.pk).update(last_checked_at=timezone.now(), last_error="")
-    return True
-
-
-def xero_connection_handle_auth_error(*, connection: XeroConnection, error: XeroAuthError) -> None:
-    """A call was refused for auth reasons: work out whether the connection is gone."""
-    if error.invalid_grant or error.status == 403:
-        xero_connection_mark_needs_reconnect(connection=connection, reason=error.message)
-    else:
-        xero_connection_check(connection=connection)

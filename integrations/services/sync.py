@@ -1,55 +1,142 @@
-"""Mirror the practice's Xero contacts and reference data locally (paged, incremental)."""
+"""Mirror the practice's Xero contacts and reference data locally (paged, incremental).
+
+`xero_sync_request` is the one way to start a sync (page, beat, connect flow): it creates the run
+and queues the task once the run is committed. The database allows one active run per practice, so
+concurrent requests join the run that is under way.
+"""
 
 import datetime as dt
+import functools
+import logging
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.models import Practice
 from integrations.models import XeroConnection, XeroContact, XeroReferenceItem, XeroSyncRun
+from integrations.services.columns import fit, fit_all
 from integrations.xero.client import XeroClient
 from integrations.xero.types import XeroContactData
+
+logger = logging.getLogger(__name__)
 
 CONTACT_FIELDS = [
     "name", "first_name", "last_name", "email", "company_number", "tax_number", "account_number",
     "status", "is_customer", "is_supplier", "ar_outstanding", "ar_overdue", "updated_at_xero", "synced_at",
 ]  # fmt: skip
-STALE_RUN = dt.timedelta(minutes=30)
+REFERENCE_FIELDS = ["name", "data", "synced_at"]
+STALE_RUN = dt.timedelta(minutes=30)  # an active run with no progress for this long is given up
+LOST_RETRY_GRACE = dt.timedelta(minutes=5)  # with a worker, Celery retries; pick up only lost ones
 KEEP_RUNS_FOR = dt.timedelta(days=30)
+STALE_MESSAGE = "Stopped: no progress for 30 minutes. Sync again to carry on."
+QUEUE_DOWN_MESSAGE = "The sync could not be queued (the task queue is not answering). Try again shortly."
 
 
-def xero_sync_start(*, practice: Practice, user=None) -> tuple[XeroSyncRun, bool]:
-    """Queue a sync unless one is already queued or running. Returns (run, created)."""
-    active = (
-        XeroSyncRun.objects.filter(
-            practice=practice,
-            status__in=[XeroSyncRun.Status.QUEUED, XeroSyncRun.Status.RUNNING],
-            created_at__gte=timezone.now() - STALE_RUN,
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    if active:
+def _sync_task():
+    # Tasks call services; this one service hands work back to the task, so it imports it late.
+    from integrations.tasks import sync_xero
+
+    return sync_xero
+
+
+def _eager() -> bool:
+    return bool(_sync_task().app.conf.task_always_eager)
+
+
+def _enqueue(run_id: int) -> None:
+    """Queue the task for a committed run. A queue that cannot be reached fails the run, not the page."""
+    try:
+        _sync_task().delay(run_id)
+    except Exception:  # the broker is down (or, eagerly, anything the task did not handle)
+        logger.exception("Could not run or queue Xero sync run %s", run_id)
+        XeroSyncRun.objects.filter(pk=run_id, status__in=XeroSyncRun.ACTIVE).update(
+            status=XeroSyncRun.Status.FAILED, finished_at=timezone.now(), retry_at=None,
+            message=QUEUE_DOWN_MESSAGE, error=QUEUE_DOWN_MESSAGE,
+        )  # fmt: skip
+
+
+def _active_run(practice: Practice) -> XeroSyncRun | None:
+    return XeroSyncRun.objects.filter(practice=practice, status__in=XeroSyncRun.ACTIVE).first()
+
+
+def _stop_stale_runs(practice: Practice) -> None:
+    """A run whose worker died never finishes: give it up so that a new sync can start."""
+    now = timezone.now()
+    XeroSyncRun.objects.filter(
+        practice=practice, status__in=XeroSyncRun.ACTIVE, updated_at__lt=now - STALE_RUN
+    ).exclude(status=XeroSyncRun.Status.WAITING, retry_at__gt=now).update(
+        status=XeroSyncRun.Status.FAILED, finished_at=now, retry_at=None, message=STALE_MESSAGE,
+        error=STALE_MESSAGE,
+    )  # fmt: skip
+
+
+def xero_sync_request(*, practice: Practice, user=None) -> tuple[XeroSyncRun, bool]:
+    """Start a sync, or join the one already under way. Returns (run, created).
+
+    The run is created in its own short transaction and the task is queued once it is committed.
+    """
+    for _attempt in range(3):
+        with transaction.atomic():
+            _stop_stale_runs(practice)
+            active = _active_run(practice)
+            if active is None:
+                try:
+                    with transaction.atomic():
+                        run = XeroSyncRun.objects.create(
+                            practice=practice, requested_by=user, message="Waiting to start…"
+                        )
+                except IntegrityError:
+                    continue  # a concurrent request created the active run first: join it
+                transaction.on_commit(functools.partial(_enqueue, run.pk))
+                return run, True
+        xero_sync_resume_if_due(run=active)
         return active, False
-    run = XeroSyncRun.objects.create(practice=practice, requested_by=user, message="Waiting to start…")
-    return run, True
+    raise RuntimeError("Could not start or find the practice's Xero sync run")  # pragma: no cover
+
+
+def xero_sync_resume_if_due(*, run: XeroSyncRun) -> bool:
+    """A waiting run whose retry time has come carries on now.
+
+    With a worker, Celery's own retry does this on time; here we only pick up retries that nothing
+    else will run (eager mode, as under `make run`) or that were lost. The status change is a
+    compare-and-set, so two pages polling at once resume the run once.
+    """
+    if run.status != XeroSyncRun.Status.WAITING or run.retry_at is None:
+        return False
+    if run.retry_at + (dt.timedelta(0) if _eager() else LOST_RETRY_GRACE) > timezone.now():
+        return False
+    claimed = XeroSyncRun.objects.filter(
+        pk=run.pk, status=XeroSyncRun.Status.WAITING, retry_at=run.retry_at
+    ).update(
+        status=XeroSyncRun.Status.QUEUED, retry_at=None, message="Carrying on…", updated_at=timezone.now()
+    )
+    if claimed:
+        transaction.on_commit(functools.partial(_enqueue, run.pk))
+    return bool(claimed)
 
 
 def contacts_upsert(*, practice: Practice, tenant_id: str, contacts: list[XeroContactData]) -> int:
     now = timezone.now()
+    by_id = {c.contact_id: c for c in contacts}  # one row per contact, even if Xero repeats one
     rows = [
         XeroContact(
             practice=practice,
             tenant_id=tenant_id,
             contact_id=c.contact_id,
-            name=c.name,
-            first_name=c.first_name,
-            last_name=c.last_name,
-            email=c.email,
-            company_number=c.company_number,
-            tax_number=c.tax_number,
-            account_number=c.account_number,
-            status=c.status,
+            **fit_all(
+                XeroContact,
+                {
+                    "name": c.name,
+                    "first_name": c.first_name,
+                    "last_name": c.last_name,
+                    "email": c.email,
+                    "company_number": c.company_number,
+                    "tax_number": c.tax_number,
+                    "account_number": c.account_number,
+                    "status": c.status,
+                },
+            ),
             is_customer=c.is_customer,
             is_supplier=c.is_supplier,
             ar_outstanding=c.ar_outstanding,
@@ -57,7 +144,7 @@ def contacts_upsert(*, practice: Practice, tenant_id: str, contacts: list[XeroCo
             updated_at_xero=c.updated_at,
             synced_at=now,
         )  # fmt: skip
-        for c in contacts
+        for c in by_id.values()
     ]
     XeroContact.objects.bulk_create(
         rows,
@@ -70,7 +157,7 @@ def contacts_upsert(*, practice: Practice, tenant_id: str, contacts: list[XeroCo
 
 
 def reference_data_sync(*, connection: XeroConnection, client: XeroClient) -> int:
-    """Replace the stored accounts, tax rates and items with Xero's current lists."""
+    """Upsert the accounts, tax rates and items Xero has now; forget those it no longer has."""
     accounts, tax_rates, items = client.accounts_list(), client.tax_rates_list(), client.items_list()
     Kind = XeroReferenceItem.Kind
     rows = (
@@ -83,45 +170,56 @@ def reference_data_sync(*, connection: XeroConnection, client: XeroClient) -> in
                                         "unit_price": str(i.unit_price) if i.unit_price is not None else None})
            for i in items if i.code]
     )  # fmt: skip
+    now = timezone.now()
+    latest = {
+        (kind, fit(XeroReferenceItem, "code", code)): (fit(XeroReferenceItem, "name", name), data)
+        for kind, code, name, data in rows
+    }
+    mine = XeroReferenceItem.objects.filter(practice=connection.practice, tenant_id=connection.tenant_id)
     with transaction.atomic():
-        XeroReferenceItem.objects.filter(
-            practice=connection.practice, tenant_id=connection.tenant_id
-        ).delete()
         XeroReferenceItem.objects.bulk_create(
-            XeroReferenceItem(
-                practice=connection.practice,
-                tenant_id=connection.tenant_id,
-                kind=kind,
-                code=code,
-                name=name,
-                data=data,
-            )  # fmt: skip
-            for kind, code, name, data in rows
+            [
+                XeroReferenceItem(
+                    practice=connection.practice,
+                    tenant_id=connection.tenant_id,
+                    kind=kind,
+                    code=code,
+                    name=name,
+                    data=data,
+                    synced_at=now,
+                )  # fmt: skip
+                for (kind, code), (name, data) in latest.items()
+            ],
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["practice", "tenant_id", "kind", "code"],
+            update_fields=REFERENCE_FIELDS,
         )
-    return len(rows)
+        for kind in Kind.values:  # gone from Xero (deleted there): gone here
+            mine.filter(kind=kind).exclude(code__in=[code for k, code in latest if k == kind]).delete()
+    return len(latest)
 
 
 def _save_run(run: XeroSyncRun, **changes) -> None:
     for name, value in changes.items():
         setattr(run, name, value)
-    run.save(update_fields=list(changes))
+    run.save(update_fields=[*changes, "updated_at"])
 
 
 def xero_sync_run(*, run: XeroSyncRun, connection: XeroConnection, client: XeroClient) -> XeroSyncRun:
     """Do (or resume) a sync run. Xero errors propagate; the task decides whether to retry."""
     if run.started_at is None or run.next_page == 1:
-        _save_run(run, status=XeroSyncRun.Status.RUNNING, started_at=timezone.now(),
+        _save_run(run, status=XeroSyncRun.Status.RUNNING, started_at=timezone.now(), retry_at=None,
                   attempts=run.attempts + 1, message="Fetching accounts, tax rates and items…")  # fmt: skip
         reference_data_sync(connection=connection, client=client)
     else:
-        _save_run(run, status=XeroSyncRun.Status.RUNNING, attempts=run.attempts + 1)
+        _save_run(run, status=XeroSyncRun.Status.RUNNING, retry_at=None, attempts=run.attempts + 1)
     modified_since = connection.contacts_modified_since
     newest = run.newest_seen or modified_since
     page_number = run.next_page
     while True:
         _save_run(run, message=f"Fetching contacts, page {page_number}…")
         page = client.contacts_page(page=page_number, modified_since=modified_since)
-        contacts_upsert(practice=run.practice, tenant_id=connection.tenant_id, contacts=page.items)
         seen = [c.updated_at for c in page.items if c.updated_at]
         if seen and (newest is None or max(seen) > newest):
             newest = max(seen)
@@ -130,10 +228,12 @@ def xero_sync_run(*, run: XeroSyncRun, connection: XeroConnection, client: XeroC
         changed = sum(
             1 for c in page.items if not (modified_since and c.updated_at and c.updated_at <= modified_since)
         )
-        _save_run(
-            run, next_page=page_number + 1, pages_done=run.pages_done + 1,
-            contacts_synced=run.contacts_synced + changed, newest_seen=newest,
-        )  # fmt: skip
+        with transaction.atomic():  # the page's contacts and the run's resume point, together
+            contacts_upsert(practice=run.practice, tenant_id=connection.tenant_id, contacts=page.items)
+            _save_run(
+                run, next_page=page_number + 1, pages_done=run.pages_done + 1,
+                contacts_synced=run.contacts_synced + changed, newest_seen=newest,
+            )  # fmt: skip
         if page.is_last:
             break
         page_number += 1
@@ -150,14 +250,28 @@ def xero_sync_run(*, run: XeroSyncRun, connection: XeroConnection, client: XeroC
     return run
 
 
-def xero_sync_fail(*, run: XeroSyncRun, message: str) -> None:
+def xero_sync_fail(*, run: XeroSyncRun, message: str, error: str = "") -> None:
+    message = fit(XeroSyncRun, "message", message)
     _save_run(
-        run, status=XeroSyncRun.Status.FAILED, finished_at=timezone.now(), message=message, error=message
-    )
+        run, status=XeroSyncRun.Status.FAILED, finished_at=timezone.now(), retry_at=None, message=message,
+        error=error or message,
+    )  # fmt: skip
 
 
-def xero_sync_waiting(*, run: XeroSyncRun, message: str) -> None:
-    _save_run(run, status=XeroSyncRun.Status.QUEUED, message=message)
+def xero_sync_waiting(*, run: XeroSyncRun, reason: str, countdown: float) -> dt.datetime:
+    """Put the run back to wait `countdown` seconds; the message says when it carries on."""
+    retry_at = timezone.now() + dt.timedelta(seconds=countdown)
+    at = timezone.localtime(retry_at).strftime("%H:%M")
+    _save_run(
+        run, status=XeroSyncRun.Status.WAITING, retry_at=retry_at, retries=run.retries + 1,
+        message=fit(XeroSyncRun, "message", f"{reason} Will retry at {at}."),
+    )  # fmt: skip
+    return retry_at
+
+
+def xero_sync_retry_delay(*, retries: int) -> int:
+    """Seconds before retrying after Xero did not answer: doubling from XERO_SYNC_RETRY_DELAY, at most 10 min."""
+    return max(1, min(600, settings.XERO_SYNC_RETRY_DELAY * 2**retries))
 
 
 def xero_sync_runs_prune() -> int:

@@ -6,6 +6,7 @@ another worker may already have done it.
 """
 
 import datetime as dt
+import logging
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +19,40 @@ from integrations.xero import oauth
 from integrations.xero.errors import XeroAuthError
 from integrations.xero.types import TokenSet
 
+logger = logging.getLogger(__name__)
+
 REFRESH_MARGIN = dt.timedelta(minutes=5)
+TOKENS_UNREADABLE = (
+    "Engager can no longer read the Xero authorisation it stored: its encryption key (XERO_TOKEN_KEY) "
+    "was changed or lost. Reconnect Xero to carry on; your links and Xero records are kept."
+)
+
+
+class XeroTokensUnreadable(XeroAuthError):
+    """The stored tokens cannot be decrypted; the connection has been flagged for reconnecting."""
+
+    message = TOKENS_UNREADABLE
+
+
+def xero_tokens_unreadable(*, connection: XeroConnection) -> XeroTokensUnreadable:
+    """Flag the connection (owners and admins are told to reconnect) and return the error to raise."""
+    logger.warning(
+        "Xero tokens of connection %s cannot be decrypted; flagged for reconnecting", connection.pk
+    )
+    xero_connection_mark_needs_reconnect(connection=connection, reason=TOKENS_UNREADABLE)
+    return XeroTokensUnreadable()
+
+
+def xero_connection_verify_tokens(*, connection: XeroConnection) -> bool:
+    """A local check (no Xero call): flag an active connection whose tokens can no longer be read."""
+    if not connection.is_active or not connection.has_tokens:
+        return True
+    if tokens.readable(connection.refresh_token_encrypted) and tokens.readable(
+        connection.access_token_encrypted
+    ):
+        return True
+    xero_tokens_unreadable(connection=connection)
+    return False
 
 
 def store_tokens(connection: XeroConnection, token_set: TokenSet) -> None:
@@ -37,10 +71,12 @@ def xero_access_token(*, connection: XeroConnection) -> str:
     """A usable access token for the connection, refreshing it first if it is about to expire."""
     if not connection.is_active or not connection.has_tokens:
         raise XeroAuthError()
-    if _fresh_enough(connection):
-        return tokens.decrypt(connection.access_token_encrypted)
     try:
+        if _fresh_enough(connection):
+            return tokens.decrypt(connection.access_token_encrypted)
         return _refresh_locked(connection)
+    except tokens.TokenUnreadable as exc:
+        raise xero_tokens_unreadable(connection=connection) from exc
     except XeroAuthError as exc:
         if exc.invalid_grant:
             xero_connection_mark_needs_reconnect(

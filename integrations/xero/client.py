@@ -158,13 +158,11 @@ class XeroClient:
         tenant_id: str = "",
         interactive: bool = True,
         rate_pacer: RatePacer = pacer,
-        on_rate_limit: Callable[[RateLimitState], None] | None = None,
     ):
         self.config = config
         self.tenant_id = tenant_id
         self.interactive = interactive
         self.pacer = rate_pacer
-        self.on_rate_limit = on_rate_limit
         configuration = Configuration()  # a sticky default: configure the instance afterwards
         configuration.oauth2_token = OAuth2Token()
         token = {
@@ -194,7 +192,7 @@ class XeroClient:
         kwargs.setdefault("_request_timeout", (self.config.connect_timeout, self.config.timeout))
         try:
             data, _status, headers = method(*args, _return_http_data_only=False, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - every failure is translated into a typed error
+        except Exception as exc:  # every failure is translated into a typed error
             error = translate(exc)
             self._record(getattr(exc, "headers", None))
             logger.info("Xero call %s failed: %s", getattr(method, "__name__", method), type(error).__name__)
@@ -206,8 +204,6 @@ class XeroClient:
         state = rate_limit_state(headers)
         if self.tenant_id and state.minute_remaining is not None:
             self.pacer.record(self.tenant_id, state)
-        if self.on_rate_limit and state.minute_remaining is not None:
-            self.on_rate_limit(state)
 
     # --- identity ------------------------------------------------------------------------------
     def connections_list(self) -> list[XeroTenantConnection]:

@@ -9,8 +9,11 @@ from oauthlib.oauth2 import InvalidGrantError, OAuth2Error, WebApplicationClient
 from requests.auth import HTTPBasicAuth
 from requests_oauthlib import OAuth2Session
 
+from integrations.xero import logfilter
 from integrations.xero.errors import XeroAuthError, XeroUnavailable
 from integrations.xero.types import TokenSet
+
+logfilter.install()  # requests-oauthlib logs token bodies at DEBUG: never let those records out
 
 
 @dataclass(frozen=True)

@@ -33,10 +33,6 @@ class RatePacer:
         with self._lock:
             self._seen[tenant_id] = _Seen(state, time.monotonic())
 
-    def last(self, tenant_id: str) -> RateLimitState | None:
-        seen = self._seen.get(tenant_id)
-        return seen.state if seen else None
-
     def check(self, tenant_id: str, *, interactive: bool) -> None:
         """Raise XeroRateLimited for background work that would eat into the reserve."""
         if interactive:

@@ -1,11 +1,8 @@
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
-from clients.models import Client
 from core.models import Membership
 from core.services import add_on_end, add_on_start
-from jobs.models import Job
 from tests.factories import PASSWORD
 
 
@@ -92,17 +89,3 @@ def test_billing_shows_active_add_ons_and_total(owner_client, practice):
     body = owner_client.get("/settings/billing/").content.decode()
     assert "No paid add-ons" in body
     assert "£0.00" in body
-
-
-@pytest.mark.django_db
-def test_seed_demo_is_idempotent():
-    call_command("seed_demo")
-    counts = (Client.objects.count(), Job.objects.count(), get_user_model().objects.count())
-    assert counts[0] >= 40
-    assert counts[1] >= 100
-    assert counts[2] == 3
-    call_command("seed_demo")
-    assert (Client.objects.count(), Job.objects.count(), get_user_model().objects.count()) == counts
-    demo = get_user_model().objects.get(email="demo@example.com")
-    assert demo.check_password("engager-demo")
-    assert demo.membership.role == Membership.Role.OWNER

@@ -90,3 +90,65 @@ def test_env_example_documents_every_setting():
 
     missing = _settings_env_vars() - documented
     assert not missing, f".env.example does not document: {', '.join(sorted(missing))}"
+
+
+def test_production_defaults_to_real_xero_and_names_the_missing_credentials():
+    # Empty values count as unset and keep a developer's .env from filling them in.
+    env = PRODUCTION_ENV | {"SECRET_KEY": _secret_key(), "XERO_MODE": ""}
+    env |= {"XERO_CLIENT_ID": "", "XERO_CLIENT_SECRET": "", "XERO_REDIRECT_URI": ""}
+
+    result = _run("check", **env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    for name in ("XERO_CLIENT_ID", "XERO_CLIENT_SECRET", "XERO_REDIRECT_URI"):
+        assert name in result.stderr
+
+
+def test_production_refuses_to_serve_the_sandbox_even_when_asked():
+    result = _run("check", **PRODUCTION_ENV | {"XERO_MODE": "sandbox"}, SECRET_KEY=_secret_key())
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: XERO_MODE=sandbox needs DEBUG on" in result.stderr
+
+
+def test_production_with_xero_mode_unset_never_mounts_the_sandbox():
+    script = (
+        "import django; django.setup()\n"
+        "from django.apps import apps\n"
+        "from django.conf import settings\n"
+        "from django.urls import Resolver404, resolve\n"
+        "for path in ('/xero-sandbox/', '/xero-sandbox/_control/state', '/xero-sandbox/_control/apps'):\n"
+        "    try:\n"
+        "        resolve(path)\n"
+        "    except Resolver404:\n"
+        "        continue\n"
+        "    print('mounted', path)\n"
+        "print(settings.XERO_MODE, settings.XERO_SANDBOX_ENABLED, apps.is_installed('xero_sandbox'))\n"
+    )
+    env = PRODUCTION_ENV | {
+        "SECRET_KEY": _secret_key(),
+        "XERO_MODE": "",
+        "DJANGO_SETTINGS_MODULE": "engager.settings",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")} | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["xero", "False", "False"]
+
+
+def test_the_deploy_check_fails_when_the_sandbox_would_be_mounted():
+    # DEBUG on mounts the sandbox; --deploy asks "could this be deployed?", and the answer is no.
+    result = _run("check", "--deploy", DEBUG="1", XERO_MODE="sandbox", SECRET_KEY=_secret_key())
+
+    assert result.returncode != 0
+    assert "engager.E001" in result.stderr + result.stdout
+    assert "The offline Xero sandbox is mounted" in result.stderr + result.stdout

@@ -1,9 +1,11 @@
 """The contacts mirror: paged, incremental, archived contacts, rate limits, live progress."""
 
+import datetime as dt
 from unittest import mock
 
 import pytest
-from celery.exceptions import Retry
+from django.utils import timezone
+from django_htmx.http import HTMX_STOP_POLLING
 
 from integrations.models import XeroConnection, XeroContact, XeroSyncRun
 from integrations.tasks import sync_xero
@@ -67,7 +69,9 @@ def test_archived_contacts_are_mirrored_and_flagged(connect, xero_sandbox):
     assert set(XeroContact.objects.filter(status="ARCHIVED").values_list("contact_id", flat=True)) == archived
 
 
-def test_a_429_in_the_middle_retries_after_retry_after_and_loses_nothing(connect, xero_sandbox, scale_org):
+def test_a_429_in_the_middle_waits_for_retry_after_and_loses_nothing(
+    connect, xero_sandbox, scale_org, owner_client, htmx, django_capture_on_commit_callbacks
+):
     connection = connect(tenants=[scale_org])
     XeroContact.objects.all().delete()
     XeroConnection.objects.filter(pk=connection.pk).update(contacts_modified_since=None)
@@ -83,21 +87,26 @@ def test_a_429_in_the_middle_retries_after_retry_after_and_loses_nothing(connect
             )
         return result
 
-    with mock.patch.object(XeroClient, "contacts_page", page_then_throttle), \
-         mock.patch.object(sync_xero, "retry", side_effect=Retry("retry")) as retry, \
-         pytest.raises(Retry):  # fmt: skip
-        sync_xero.apply(args=[run.pk])
-    assert retry.call_args.kwargs["countdown"] == 37
+    before = timezone.now()
+    with mock.patch.object(XeroClient, "contacts_page", page_then_throttle):
+        assert sync_xero.apply(args=[run.pk]).get() == "waiting"
+    after = timezone.now()
     run.refresh_from_db()
-    assert run.status == XeroSyncRun.Status.QUEUED and "slow down" in run.message
+    assert run.status == XeroSyncRun.Status.WAITING and "slow down" in run.message
+    assert before + dt.timedelta(seconds=37) <= run.retry_at <= after + dt.timedelta(seconds=37)
+    assert f"Will retry at {timezone.localtime(run.retry_at):%H:%M}" in run.message
     assert run.next_page == 2 and run.contacts_synced == 1000
     assert XeroContact.objects.count() == 1000
 
-    sync_xero.apply(args=[run.pk])  # the worker runs the retry 37 s later
+    # 37 s later the page's progress poll carries the run on from page 2.
+    XeroSyncRun.objects.filter(pk=run.pk).update(retry_at=timezone.now() - dt.timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.get(run.get_absolute_url(), **htmx)
     run.refresh_from_db()
     assert run.status == XeroSyncRun.Status.SUCCEEDED
     assert XeroContact.objects.count() == 2500
     assert run.contacts_synced == 2500
+    assert owner_client.get(run.get_absolute_url(), **htmx).status_code == HTMX_STOP_POLLING
 
 
 def test_sync_now_shows_progress_with_htmx_and_stops_polling(connect, owner_client, htmx,
@@ -108,7 +117,7 @@ def test_sync_now_shows_progress_with_htmx_and_stops_polling(connect, owner_clie
     assert body.lstrip().startswith('<div id="sync-status"')
     run = XeroSyncRun.objects.order_by("-created_at").first()
     status = owner_client.get(f"/settings/integrations/xero/sync/{run.pk}/", **htmx)
-    assert status.status_code == 286  # finished: htmx stops polling
+    assert status.status_code == HTMX_STOP_POLLING  # finished: htmx stops polling
     assert "Sync finished" in status.content.decode()
 
 
@@ -122,16 +131,15 @@ def test_a_running_sync_polls_and_a_second_click_joins_it(connect, owner_client,
     assert status.status_code == 200 and "Syncing with Xero" in status.content.decode()
 
 
-def test_sync_when_xero_is_down_retries_then_says_so(connect, xero_sandbox, practice, settings):
+def test_sync_when_xero_is_down_waits_then_says_so(connect, xero_sandbox, practice, settings):
     connection = connect()
     settings.XERO_HTTP_TIMEOUT = 0.5
     xero_sandbox.inject_fault(status=503, path="/Accounts", count=None)
     run = XeroSyncRun.objects.create(practice=practice)
-    with mock.patch.object(sync_xero, "retry", side_effect=Retry("retry")) as retry, pytest.raises(Retry):
-        sync_xero.apply(args=[run.pk])
-    assert retry.called
+    assert sync_xero.apply(args=[run.pk]).get() == "waiting"
     run.refresh_from_db()
-    assert "not answering" in run.message and run.status == XeroSyncRun.Status.QUEUED
+    assert "not answering" in run.message and "Will retry at" in run.message
+    assert run.status == XeroSyncRun.Status.WAITING and run.retries == 1
     connection.refresh_from_db()
     assert connection.status == XeroConnection.Status.ACTIVE
 

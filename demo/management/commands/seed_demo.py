@@ -20,7 +20,7 @@ from jobs.services import job_create
 
 DEMO_PRACTICE = "Engager Demo Practice"
 DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "engager-demo"  # noqa: S105 - the published demo login
+DEMO_PASSWORD = "engager-demo"  # the published demo login
 OTHER_USERS = [
     ("priya.shah@example.com", "Priya", "Shah", Membership.Role.ADMIN),
     ("tom.evans@example.com", "Tom", "Evans", Membership.Role.STAFF),
