@@ -4,6 +4,7 @@ Everything time-dependent in the sandbox (token expiry, rate-limit windows, Upda
 "today" for due dates) reads this clock, so tests expire tokens without sleeping.
 """
 
+import math
 import threading
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,6 +16,11 @@ XERO_TIMEZONES = {
     "AUSEASTERNSTANDARDTIME": "Australia/Sydney",
     "EASTERNSTANDARDTIME": "America/New_York",
 }
+
+
+# How far ahead of real time the clock may run: ten years is plenty for any demo or test, and far
+# short of datetime's year 9999, past which every call that reads the clock would fail.
+MAX_OFFSET = timedelta(days=3660)
 
 
 class SandboxClock:
@@ -31,9 +37,14 @@ class SandboxClock:
             self._offset = timedelta(seconds=seconds)
 
     def advance(self, seconds: float) -> datetime:
-        if seconds < 0:
+        if not math.isfinite(seconds) or seconds < 0:
             raise ValueError("The sandbox clock only moves forward.")
         with self._lock:
+            if seconds > (MAX_OFFSET - self._offset).total_seconds():
+                raise ValueError(
+                    f"The sandbox clock runs at most {MAX_OFFSET.days} days ahead of real time; "
+                    f"it is {self._offset.total_seconds() / 86400:.1f} days ahead now."
+                )
             self._offset += timedelta(seconds=seconds)
         return self.now()
 

@@ -14,6 +14,8 @@ from .state import on_reset
 from .wire import json_response, problem, validation_exception
 
 TIMEOUT_DEFAULT_SECONDS = 30.0
+MAX_DELAY_SECONDS = 300.0
+RATE_LIMIT_PROBLEM = re.compile(r"^[A-Za-z]{1,32}$")  # e.g. minute, day, appminute (a header value)
 TITLES = {
     400: "Bad Request",
     401: "Unauthorized",
@@ -64,11 +66,10 @@ class Faults:
         self._released = threading.Event()
 
     def add(self, **spec) -> Fault:
+        fault = Fault(id=0, **spec)
+        fault.pattern = _checked(fault)
         with self._lock:
-            fault = Fault(id=self._next_id, **spec)
-            fault.pattern = re.compile(fault.path, re.IGNORECASE) if fault.path else None
-            if fault.status is None and not fault.delay and not fault.timeout:
-                raise ValueError("A fault needs a status, a delay or timeout.")
+            fault.id = self._next_id
             self._next_id += 1
             self._faults.append(fault)
             return fault
@@ -114,6 +115,43 @@ class Faults:
         if fault.delay:
             released.wait(fault.delay)
         return None if fault.status is None else fault_response(fault, request)
+
+
+def _checked(fault: Fault) -> re.Pattern | None:
+    """Refuse (ValueError) a fault that would break every matching call with a 500 rather than
+    with the failure asked for; returns its compiled path pattern."""
+
+    def is_int(value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    if fault.status is not None and not (is_int(fault.status) and 100 <= fault.status <= 599):
+        raise ValueError("status must be an HTTP status code (100 to 599) or null.")
+    if fault.count is not None and not (is_int(fault.count) and fault.count >= 0):
+        raise ValueError("count must be a whole number of calls, or null for every call.")
+    if not (isinstance(fault.delay, int | float) and not isinstance(fault.delay, bool)):
+        raise ValueError("delay must be a number of seconds.")
+    if not 0 <= fault.delay <= MAX_DELAY_SECONDS:
+        raise ValueError(f"delay must be between 0 and {MAX_DELAY_SECONDS:g} seconds.")
+    if not is_int(fault.retry_after) or not 0 <= fault.retry_after <= 86400:
+        raise ValueError("retry_after must be a whole number of seconds up to 86400.")
+    for name in ("timeout", "after"):
+        if not isinstance(getattr(fault, name), bool):
+            raise ValueError(f"{name} must be true or false.")
+    for name in ("path", "method"):
+        if not isinstance(getattr(fault, name), str):
+            raise ValueError(f"{name} must be a string.")
+    if not isinstance(fault.rate_limit_problem, str) or not RATE_LIMIT_PROBLEM.match(
+        fault.rate_limit_problem
+    ):
+        raise ValueError("rate_limit_problem must be a word such as minute, day or appminute.")
+    if fault.body is not None and not isinstance(fault.body, dict | list):
+        raise ValueError("body must be a JSON object or array, or null.")
+    if fault.status is None and not fault.delay and not fault.timeout:
+        raise ValueError("A fault needs a status, a delay or timeout.")
+    try:
+        return re.compile(fault.path, re.IGNORECASE) if fault.path else None
+    except re.error as error:
+        raise ValueError(f"path is not a valid regular expression: {error}") from None
 
 
 def fault_response(fault: Fault, request):

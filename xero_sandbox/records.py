@@ -90,6 +90,23 @@ class Contact:
     is_supplier: bool = False
     default_currency: str | None = None
     created_by_client_id: str | None = None
+    # The contact's settings, kept in Xero's own shapes where Xero nests them.
+    bank_account_details: str = ""
+    accounts_receivable_tax_type: str = ""
+    accounts_payable_tax_type: str = ""
+    sales_default_account_code: str = ""
+    purchases_default_account_code: str = ""
+    # INCLUSIVE / EXCLUSIVE / NONE, as Xero spells the contact's defaults.
+    sales_default_line_amount_type: str = ""
+    purchases_default_line_amount_type: str = ""
+    discount: Decimal | None = None
+    branding_theme: dict = field(default_factory=dict)  # {"BrandingThemeID", "Name"}
+    # {"Bills": {"Day": 20, "Type": "OFFOLLOWINGMONTH"}, "Sales": {...}}: empty = the organisation's
+    payment_terms: dict = field(default_factory=dict)
+    contact_persons: list[dict] = field(default_factory=list)
+    sales_tracking_categories: list[dict] = field(default_factory=list)
+    purchases_tracking_categories: list[dict] = field(default_factory=list)
+    batch_payments: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -146,12 +163,23 @@ class Organisation:
     tax_number: str = ""
     financial_year_end_day: int = 31
     financial_year_end_month: int = 3
+    # Lock dates (Financial settings in Xero): documents dated on or before them cannot be approved,
+    # edited or voided (books/locks.py). None when not set.
+    period_lock_date: date | None = None
+    end_of_year_lock_date: date | None = None
     line_of_business: str = ""
     organisation_type: str = "COMPANY"
     address: dict = field(default_factory=dict)
     phone: str = ""
     sales_terms_days: int = 30
     bills_terms_days: int = 30
+    sales_terms_type: str = "DAYSAFTERBILLDATE"
+    bills_terms_type: str = "DAYSAFTERBILLDATE"
+    website: str = ""
+    organisation_class: str = "STANDARD"
+    edition: str = "BUSINESS"
+    sales_tax_basis: str = "ACCRUALS"
+    sales_tax_period: str = "QUARTERLY1"
     invoice_prefix: str = "INV-"
     next_invoice_number: int = 1
     contacts: dict[str, Contact] = field(default_factory=dict)
@@ -191,9 +219,8 @@ class App:
     client_id: str
     client_secret: str
     name: str
+    # Matched exactly, as at Xero: tests and the demo register the callbacks they use.
     redirect_uris: list[str] = field(default_factory=list)
-    # Accept any port on loopback hosts for the registered paths: tests run the app on random ports.
-    allow_loopback_redirects: bool = True
     # Apps created since 2 March 2026 may only ask for granular scopes; False makes it one of those.
     allow_broad_scopes: bool = True
     # Custom connections (client_credentials grant) are bound to one organisation.
@@ -231,6 +258,7 @@ class AuthorizationCode:
     issued_at: datetime
     code_challenge: str = ""
     nonce: str = ""
+    state: str = ""  # for the id token's s_hash, as Xero's id tokens carry it
     used: bool = False
 
 

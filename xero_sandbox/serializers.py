@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .clock import clock
 from .records import Account, Contact, Invoice, Item, LineItem, Organisation, Payment, TaxRate
-from .wire import iso_date, iso_datetime_utc, money, ms_date, ms_datetime, number
+from .wire import iso_date, iso_datetime_utc, money, ms_date, ms_datetime, ms_timestamp, number
 
 APPROVED_STATUSES = {"AUTHORISED", "PAID"}
 
@@ -16,20 +16,27 @@ def _set(payload: dict, key: str, value) -> None:
 
 
 ADDRESS_TYPES = ("POBOX", "STREET")
-ADDRESS_FIELDS = ("AddressLine1", "AddressLine2", "AddressLine3", "AddressLine4", "City", "Region")
+ADDRESS_LINES = ("AddressLine1", "AddressLine2", "AddressLine3", "AddressLine4")
 PHONE_TYPES = ("DEFAULT", "DDI", "FAX", "MOBILE")
+NO_LIST: list = []  # shared, never mutated: the empty arrays Xero sends
 
 
-def addresses_json(addresses: list[dict]) -> list[dict]:
-    # Xero always returns one address of each type, blank where nothing was entered.
+def addresses_json(addresses: list[dict], *, detail: bool = True) -> list[dict]:
+    """One address of each type, blank where nothing was entered; as in Xero's examples, the four
+    address lines appear (blank or not) once an address has been entered, and AttentionTo always
+    appears on a single contact."""
     by_type = {address.get("AddressType"): address for address in addresses}
     result = []
     for address_type in ADDRESS_TYPES:
         stored = by_type.get(address_type, {})
         address = {"AddressType": address_type}
-        for key in (*ADDRESS_FIELDS, "PostalCode", "Country", "AttentionTo"):
-            if stored.get(key) or key in ("City", "Region", "PostalCode", "Country"):
+        if any(stored.get(key) for key in ADDRESS_LINES):
+            for key in ADDRESS_LINES:
                 address[key] = stored.get(key, "")
+        for key in ("City", "Region", "PostalCode", "Country"):
+            address[key] = stored.get(key, "")
+        if detail or stored.get("AttentionTo"):
+            address["AttentionTo"] = stored.get("AttentionTo", "")
         result.append(address)
     return result
 
@@ -44,6 +51,18 @@ def phones_json(phones: list[dict]) -> list[dict]:
             "PhoneCountryCode": by_type.get(phone_type, {}).get("PhoneCountryCode", ""),
         }
         for phone_type in PHONE_TYPES
+    ]
+
+
+def contact_persons_json(persons: list[dict]) -> list[dict]:
+    return [
+        {
+            "FirstName": person.get("FirstName", ""),
+            "LastName": person.get("LastName", ""),
+            "EmailAddress": person.get("EmailAddress", ""),
+            "IncludeInEmails": bool(person.get("IncludeInEmails", False)),
+        }
+        for person in persons
     ]
 
 
@@ -62,7 +81,13 @@ def balances(org: Organisation, contact_id: str, today: date) -> dict:
     }
 
 
-def contact_json(contact: Contact, org: Organisation, *, summary: bool = False) -> dict:
+def payment_terms_json(terms: dict) -> dict:
+    return {kind: {"Day": term["Day"], "Type": term["Type"]} for kind, term in terms.items()}
+
+
+def contact_json(contact: Contact, org: Organisation, *, summary: bool = False, detail: bool = True) -> dict:
+    """A contact as Xero sends it: `detail` for GET by id and write answers (every setting), else as
+    in a GET Contacts page; `summary` for summaryOnly=true (no addresses, phones or balances)."""
     payload = {"ContactID": contact.contact_id}
     _set(payload, "ContactNumber", contact.contact_number)
     _set(payload, "AccountNumber", contact.account_number)
@@ -72,30 +97,80 @@ def contact_json(contact: Contact, org: Organisation, *, summary: bool = False) 
     _set(payload, "LastName", contact.last_name)
     _set(payload, "CompanyNumber", contact.company_number)
     payload["EmailAddress"] = contact.email_address
-    _set(payload, "TaxNumber", contact.tax_number)
     if not summary:
-        payload["BankAccountDetails"] = ""
-        payload["Addresses"] = addresses_json(contact.addresses)
+        payload["BankAccountDetails"] = contact.bank_account_details
+    _set(payload, "TaxNumber", contact.tax_number)
+    if detail:
+        _set(payload, "AccountsReceivableTaxType", contact.accounts_receivable_tax_type)
+        _set(payload, "AccountsPayableTaxType", contact.accounts_payable_tax_type)
+    if not summary:
+        payload["Addresses"] = addresses_json(contact.addresses, detail=detail)
         payload["Phones"] = phones_json(contact.phones)
     payload["UpdatedDateUTC"] = ms_datetime(contact.updated_at)
+    if not summary:
+        payload["ContactGroups"] = NO_LIST
     payload["IsSupplier"] = contact.is_supplier
     payload["IsCustomer"] = contact.is_customer
-    _set(payload, "DefaultCurrency", contact.default_currency)
-    _set(payload, "Website", contact.website)
+    _set(payload, "SalesDefaultLineAmountType", contact.sales_default_line_amount_type)
+    _set(payload, "PurchasesDefaultLineAmountType", contact.purchases_default_line_amount_type)
+    if detail:
+        _set(payload, "DefaultCurrency", contact.default_currency)
+        if contact.discount is not None:
+            payload["Discount"] = number(contact.discount)
+        _set(payload, "Website", contact.website)
+        if contact.branding_theme:
+            payload["BrandingTheme"] = dict(contact.branding_theme)
+        _set(payload, "PurchasesDefaultAccountCode", contact.purchases_default_account_code)
+        _set(payload, "SalesDefaultAccountCode", contact.sales_default_account_code)
+        payload["SalesTrackingCategories"] = [dict(item) for item in contact.sales_tracking_categories]
+        payload["PurchasesTrackingCategories"] = [
+            dict(item) for item in contact.purchases_tracking_categories
+        ]
+        if contact.batch_payments:
+            payload["BatchPayments"] = dict(contact.batch_payments)
     if not summary:
-        payload["ContactGroups"] = []
-        payload["ContactPersons"] = []
         payload["Balances"] = balances(org, contact.contact_id, clock.today_in(org.timezone))
+    if detail and contact.payment_terms:
+        payload["PaymentTerms"] = payment_terms_json(contact.payment_terms)
+    if not summary:
+        payload["ContactPersons"] = contact_persons_json(contact.contact_persons)
     payload["HasAttachments"] = False
     payload["HasValidationErrors"] = False
     return payload
 
 
-def contact_reference_json(contact: Contact) -> dict:
-    """The contact as nested in an invoice: a summary, as Xero sends it."""
+def contact_reference_json(contact: Contact, *, detail: bool) -> dict:
+    """The contact nested in an invoice. In a list Xero sends a reference with empty arrays; by id
+    and in write answers the contact itself (no balances, terms or settings), as its examples show."""
     payload = {"ContactID": contact.contact_id}
     _set(payload, "ContactNumber", contact.contact_number)
+    if not detail:
+        payload["Name"] = contact.name
+        payload["Addresses"] = NO_LIST
+        payload["Phones"] = NO_LIST
+        payload["ContactGroups"] = NO_LIST
+        payload["ContactPersons"] = NO_LIST
+        payload["HasValidationErrors"] = False
+        return payload
+    _set(payload, "AccountNumber", contact.account_number)
+    payload["ContactStatus"] = contact.status
     payload["Name"] = contact.name
+    _set(payload, "FirstName", contact.first_name)
+    _set(payload, "LastName", contact.last_name)
+    _set(payload, "CompanyNumber", contact.company_number)
+    payload["EmailAddress"] = contact.email_address
+    payload["BankAccountDetails"] = contact.bank_account_details
+    _set(payload, "TaxNumber", contact.tax_number)
+    payload["Addresses"] = addresses_json(contact.addresses)
+    payload["Phones"] = phones_json(contact.phones)
+    payload["UpdatedDateUTC"] = ms_datetime(contact.updated_at)
+    payload["ContactGroups"] = NO_LIST
+    payload["IsSupplier"] = contact.is_supplier
+    payload["IsCustomer"] = contact.is_customer
+    _set(payload, "DefaultCurrency", contact.default_currency)
+    payload["SalesTrackingCategories"] = [dict(item) for item in contact.sales_tracking_categories]
+    payload["PurchasesTrackingCategories"] = [dict(item) for item in contact.purchases_tracking_categories]
+    payload["ContactPersons"] = contact_persons_json(contact.contact_persons)
     payload["HasValidationErrors"] = False
     return payload
 
@@ -114,7 +189,8 @@ def line_item_json(line: LineItem, unit_decimals: int = 2) -> dict:
     payload["LineAmount"] = money(line.line_amount)
     if line.discount_rate is not None:
         payload["DiscountRate"] = number(line.discount_rate)
-    payload["Tracking"] = []
+    payload["Tracking"] = NO_LIST
+    payload["ValidationErrors"] = NO_LIST
     return payload
 
 
@@ -131,8 +207,16 @@ def payment_json(payment: Payment) -> dict:
 
 
 def invoice_json(
-    invoice: Invoice, org: Organisation, *, with_lines: bool, summary: bool = False, unit_decimals: int = 2
+    invoice: Invoice,
+    org: Organisation,
+    *,
+    with_lines: bool,
+    summary: bool = False,
+    unit_decimals: int = 2,
+    detail: bool = True,
 ) -> dict:
+    """An invoice as Xero sends it: `detail` (GET by id, write answers) nests the full contact,
+    a list page a contact reference."""
     contact = org.contacts[invoice.contact_id]
     payload = {"Type": invoice.type, "InvoiceID": invoice.invoice_id}
     _set(payload, "InvoiceNumber", invoice.invoice_number)
@@ -149,7 +233,7 @@ def invoice_json(
     payload["IsDiscounted"] = any(line.discount_rate for line in invoice.line_items)
     payload["HasAttachments"] = False
     payload["HasErrors"] = False
-    payload["Contact"] = contact_reference_json(contact)
+    payload["Contact"] = contact_reference_json(contact, detail=detail and not summary)
     payload["DateString"] = iso_date(invoice.date)
     payload["Date"] = ms_date(invoice.date)
     if invoice.due_date:
@@ -191,23 +275,26 @@ def organisation_json(org: Organisation) -> dict:
         "OrganisationStatus": "ACTIVE",
         "FinancialYearEndDay": org.financial_year_end_day,
         "FinancialYearEndMonth": org.financial_year_end_month,
-        "SalesTaxBasis": "ACCRUALS",
-        "SalesTaxPeriod": "QUARTERLY1",
+        "SalesTaxBasis": org.sales_tax_basis,
+        "SalesTaxPeriod": org.sales_tax_period,
         "DefaultSalesTax": "Tax Exclusive",
         "DefaultPurchasesTax": "Tax Inclusive",
-        "CreatedDateUTC": ms_datetime(org.created_at),
+        # "Shown if set" (the spec); /Date(ms+0000)/ as in Xero's example.
+        **({"PeriodLockDate": ms_date(org.period_lock_date)} if org.period_lock_date else {}),
+        **({"EndOfYearLockDate": ms_date(org.end_of_year_lock_date)} if org.end_of_year_lock_date else {}),
+        "CreatedDateUTC": ms_timestamp(org.created_at),
         "OrganisationEntityType": org.organisation_type,
         "Timezone": org.timezone,
         "ShortCode": org.short_code,
-        "Class": "STANDARD",
-        "Edition": "BUSINESS",
+        "Class": org.organisation_class,
+        "Edition": org.edition,
         "LineOfBusiness": org.line_of_business,
         "Addresses": [{"AddressType": "STREET", **org.address}] if org.address else [],
         "Phones": [{"PhoneType": "OFFICE", "PhoneNumber": org.phone}] if org.phone else [],
-        "ExternalLinks": [],
+        "ExternalLinks": [{"LinkType": "Website", "Url": org.website}] if org.website else [],
         "PaymentTerms": {
-            "Bills": {"Day": org.bills_terms_days, "Type": "DAYSAFTERBILLDATE"},
-            "Sales": {"Day": org.sales_terms_days, "Type": "DAYSAFTERBILLDATE"},
+            "Bills": {"Day": org.bills_terms_days, "Type": org.bills_terms_type},
+            "Sales": {"Day": org.sales_terms_days, "Type": org.sales_terms_type},
         },
     }
     _set(payload, "RegistrationNumber", org.registration_number)

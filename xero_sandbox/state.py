@@ -9,12 +9,12 @@ import atexit
 import json
 import logging
 import os
-import secrets
 import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 
@@ -58,7 +58,10 @@ class World:
     codes: dict[str, AuthorizationCode] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
     access_tokens: dict[str, AccessToken] = field(default_factory=dict)
-    signing_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # The RS256 key and certificate that sign tokens (identity/keys.py), saved so tokens outlive a
+    # restart in demo mode; empty until first used.
+    signing_key_pem: str = ""
+    signing_certificate_pem: str = ""
     clock_offset: float = 0.0
     rate_limits: RateLimitConfig = field(default_factory=RateLimitConfig)
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
@@ -190,10 +193,24 @@ def register_settings_app(world: World) -> App:
     client_id = settings.XERO_CLIENT_ID
     app = world.apps.get(client_id) or App(client_id=client_id, client_secret="", name="Engager")
     app.client_secret = settings.XERO_CLIENT_SECRET
-    if settings.XERO_REDIRECT_URI not in app.redirect_uris:
-        app.redirect_uris.append(settings.XERO_REDIRECT_URI)
+    for uri in demo_redirect_uris(settings.XERO_REDIRECT_URI):
+        if uri not in app.redirect_uris:
+            app.redirect_uris.append(uri)
     world.apps[client_id] = app
     return app
+
+
+def demo_redirect_uris(redirect_uri: str) -> list[str]:
+    """XERO_REDIRECT_URI and, on a loopback host, the same URI on the other one: the demo comes
+    back to the host the browser is on (localhost and 127.0.0.1 keep separate cookies), and
+    redirect URIs are matched exactly, so both are registered."""
+    uris = [redirect_uri]
+    parts = urlsplit(redirect_uri)
+    twin = {"localhost": "127.0.0.1", "127.0.0.1": "localhost"}.get(parts.hostname or "")
+    if twin:
+        netloc = twin + (f":{parts.port}" if parts.port else "")
+        uris.append(urlunsplit(parts._replace(netloc=netloc)))
+    return uris
 
 
 store = Store()

@@ -1,7 +1,8 @@
 """/xero-sandbox/…: the layout mirrors Xero's hosts, so the app only swaps base URLs.
 
     login/      login.xero.com       identity/connect/authorize (consent page)
-    identity/   identity.xero.com    connect/token, connect/revocation
+    identity/   identity.xero.com    connect/token, connect/revocation, connect/userinfo,
+                                     .well-known/openid-configuration[/jwks] (OIDC discovery)
     api/        api.xero.com         connections, api.xro/2.0/… (Accounting API)
     go/         go.xero.com          organisationlogin/default.aspx (deep links)
     reporting/  reporting.xero.com   {ShortCode}/v1/Run/{reportId}
@@ -11,15 +12,11 @@
 Xero's API paths are case-insensitive (the SDK says /Connections, the docs /connections).
 """
 
-from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
-from django.views.decorators.csrf import csrf_exempt
 
 from . import control, web
-from .accounting import contacts, invoices, reports, settings
-from .calllog import logged
+from .accounting import contacts, gateway, invoices, reports, settings
 from .identity import connections, views
-from .wire import json_response, problem
 
 
 def ci(regex: str) -> str:
@@ -45,13 +42,6 @@ def ci(regex: str) -> str:
 ACCOUNTING = ci(r"^api/api\.xro/2\.0/")
 
 
-@csrf_exempt
-@login_not_required
-@logged("accounting")
-def unknown_endpoint(request):
-    return json_response(problem(404, "Not Found", "The resource you're looking for cannot be found"), 404)
-
-
 def accounting(route: str, view, name: str):
     return re_path(rf"{ACCOUNTING}{ci(route)}/?$", view, name=name)
 
@@ -68,6 +58,11 @@ urlpatterns = [
     re_path(ci(r"^login/identity/connect/authorize/?$"), views.authorize, name="authorize"),
     re_path(ci(r"^identity/connect/token/?$"), views.token, name="token"),
     re_path(ci(r"^identity/connect/revocation/?$"), views.revocation, name="revocation"),
+    re_path(ci(r"^identity/connect/userinfo/?$"), views.userinfo, name="userinfo"),
+    path(
+        "identity/.well-known/openid-configuration", views.openid_configuration, name="openid-configuration"
+    ),
+    path("identity/.well-known/openid-configuration/jwks", views.jwks, name="jwks"),
     re_path(ci(r"^api/connections/?$"), connections.connections, name="connections"),
     re_path(ci(r"^api/connections/(?P<connection_id>[^/]+)/?$"), connections.connection, name="connection"),
     # Accounting API
@@ -86,7 +81,7 @@ urlpatterns = [
         r"invoices/(?P<identifier>[^/]+)/onlineinvoice", invoices.online_invoice, "online-invoice-api"
     ),
     accounting("reports/agedreceivablesbycontact", reports.aged_receivables_by_contact, "aged-receivables"),
-    re_path(rf"{ACCOUNTING}.*$", unknown_endpoint),
+    re_path(rf"{ACCOUNTING}.*$", gateway.unknown_resource),  # token first, then Xero's 404
     # Xero's web app
     re_path(ci(r"^go/organisationlogin/default\.aspx$"), web.organisation_login, name="organisation-login"),
     re_path(r"^reporting/(?P<short_code>[^/]+)/v1/Run/(?P<report_id>\d+)/?$", web.report, name="report"),

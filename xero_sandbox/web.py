@@ -5,6 +5,7 @@ Plain server-rendered forms; every change goes through the same books as the API
 the same webhooks.
 """
 
+import math
 from datetime import date
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -31,6 +32,22 @@ def _not_found(request, message: str):
     return render_page(request, "xero_sandbox/not_found.html", {"message": message}, status=404)
 
 
+def _bad_request(request, message: str):
+    return render_page(request, "xero_sandbox/bad_request.html", {"message": message}, status=400)
+
+
+def _form_number(form, name: str) -> float:
+    """A number typed into a form (blank is 0); ValueError says which field could not be read."""
+    text = form.get(name, "").strip()
+    try:
+        number = float(text) if text else 0.0
+    except ValueError:
+        raise ValueError(f"{name.capitalize()} must be a number, not {text[:40]!r}.") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{name.capitalize()} must be a finite number.")
+    return number
+
+
 @login_not_required
 def home(request):
     with store.lock:
@@ -54,6 +71,7 @@ def home(request):
             ],
             "connections": connections,
             "now": clock.now(),
+            "request_path": request.path,
             "message": request.GET.get("message", ""),
             "error": request.GET.get("error", ""),
         }
@@ -122,7 +140,8 @@ def _invoice_row(org, invoice, today: date) -> dict:
 def act(request, tenant_id: str):
     """One action taken "in Xero" from a sandbox page; redirects back with a message."""
     back = request.POST.get("next", "")
-    if not back.startswith(f"{urlsplit(sandbox_base(request)).path}/"):
+    # Only back to a sandbox page, and never with characters a Location header cannot carry.
+    if not back.startswith(f"{urlsplit(sandbox_base(request)).path}/") or not back.isprintable():
         back = f"{sandbox_base(request)}/orgs/{tenant_id}/"
     action = request.POST.get("action", "")
     with store.lock:
@@ -132,7 +151,7 @@ def act(request, tenant_id: str):
             return _not_found(request, "There is no such organisation in the sandbox.")
         try:
             errors, message = _perform(world, org, action, request.POST)
-        except (ValueError, KeyError) as error:
+        except (ValueError, KeyError, ArithmeticError) as error:
             errors, message = [f"That did not work: {error}"], ""
         if not errors:
             store.changed()
@@ -195,6 +214,21 @@ def _perform(world, org, action: str, form) -> tuple[list[str], str]:
             return plan.errors, ""
         plan.apply()
         return [], f"{contact.name} saved."
+    if action == "lock_dates":
+        # Financial settings > Lock dates, "in Xero" (books/locks.py); a blank field removes the lock.
+        locks = {}
+        for field, label in (
+            ("period_lock_date", "Period lock date"),
+            ("end_of_year_lock_date", "End of year lock date"),
+        ):
+            text = form.get(field, "").strip()
+            try:
+                locks[field] = date.fromisoformat(text) if text else None
+            except ValueError:
+                return [f"{label} must be a date (YYYY-MM-DD), not {text[:40]!r}."], ""
+        org.period_lock_date = locks["period_lock_date"]
+        org.end_of_year_lock_date = locks["end_of_year_lock_date"]
+        return [], f"Lock dates of {org.name} saved."
     return [f"Unknown action {action!r}."], ""
 
 
@@ -213,10 +247,13 @@ def disconnect(request, connection_id: str):
 @login_not_required
 @require_POST
 def advance_clock(request):
-    seconds = 60 * float(request.POST.get("minutes") or 0) + 86400 * float(request.POST.get("days") or 0)
-    with store.lock:
-        clock.advance(max(0.0, seconds))
-        store.changed()
+    try:
+        seconds = 60 * _form_number(request.POST, "minutes") + 86400 * _form_number(request.POST, "days")
+        with store.lock:
+            clock.advance(seconds)  # ValueError if it would go back or too far ahead
+            store.changed()
+    except ValueError as error:
+        return _bad_request(request, str(error))
     return HttpResponseRedirect(
         f"{sandbox_base(request)}/?{urlencode({'message': 'The sandbox clock moved on.'})}"
     )
@@ -226,7 +263,10 @@ def advance_clock(request):
 def organisation_login(request):
     """go.xero.com/organisationlogin/default.aspx?shortcode=…&redirecturl=… (Xero's deep links)."""
     short_code = request.GET.get("shortcode", "")
-    target = urlsplit(request.GET.get("redirecturl", ""))
+    try:
+        target = urlsplit(request.GET.get("redirecturl", ""))
+    except ValueError:
+        return _bad_request(request, "The redirecturl parameter is not a valid URL.")
     target_query = {key.lower(): values[0] for key, values in parse_qs(target.query).items()}
     with store.lock:
         org = store.world.org_by_short_code(short_code)

@@ -16,6 +16,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -25,8 +26,44 @@ from .events import ChangeEvent, listen
 from .state import on_reset
 
 BATCH_SIZE = 100
+# Besides the app's own origin (SITE_URL), webhooks may go to these hosts (tests' receivers).
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 DELIVERY_TIMEOUT_SECONDS = 5
 RESOURCE_PATHS = {"CONTACT": "Contacts", "INVOICE": "Invoices", "CREDITNOTE": "CreditNotes"}
+
+
+def _origin(url) -> tuple:
+    return (url.scheme, url.hostname, url.port or {"http": 80, "https": 443}.get(url.scheme))
+
+
+def webhook_target_problem(url) -> str | None:
+    """Why the sandbox will not send webhooks to `url`, or None if it may.
+
+    Only the app's own origin (SITE_URL) or a loopback host: the control API must never be a way to
+    make requests to other machines (or to scan their ports). Backslashes, whitespace and user
+    info are refused because HTTP clients and urlsplit may disagree about the host they imply.
+    """
+    if not isinstance(url, str) or not url:
+        return "The webhook URL must be a non-empty string."
+    if "\\" in url or any(char.isspace() or not char.isprintable() for char in url):
+        return "The webhook URL must not contain backslashes, spaces or control characters."
+    try:
+        target = urlsplit(url)
+        origin = _origin(target)
+        site = urlsplit(settings.SITE_URL)
+        site_origin = _origin(site)
+    except ValueError:
+        return "The webhook URL is not a valid URL."
+    if target.scheme not in ("http", "https") or not target.hostname:
+        return "The webhook URL must be an http:// or https:// URL."
+    if "@" in target.netloc:
+        return "The webhook URL must not contain a user name or password."
+    if target.hostname in LOOPBACK_HOSTS or origin == site_origin:
+        return None
+    return (
+        f"The sandbox sends webhooks only to the app ({site.scheme}://{site.netloc}) or a loopback "
+        f"host, not to {target.hostname}."
+    )
 
 
 def signature(key: str, body: bytes) -> str:
@@ -158,6 +195,7 @@ class WebhookSender:
                     "x-xero-signature": signature(delivery.key, body),
                 },
                 timeout=DELIVERY_TIMEOUT_SECONDS,
+                allow_redirects=False,  # a redirect would reach a target nobody checked
             )
             attempt["status"] = response.status_code
         except requests.RequestException as error:
@@ -187,6 +225,7 @@ def intent_to_receive(url: str, key: str) -> dict:
                 data=body,
                 headers={"Content-Type": "application/json", "x-xero-signature": signed},
                 timeout=DELIVERY_TIMEOUT_SECONDS,
+                allow_redirects=False,  # a redirect would reach a target nobody checked
             )
             check["status"] = response.status_code
             check["empty_body"] = not response.content

@@ -23,12 +23,25 @@ PROVIDER_NAME = "Xero sandbox"
 # --- values -----------------------------------------------------------------------------------
 
 
+# Xero's examples use two flavours, field by field (counted over every response example in the
+# spec): /Date(ms)/ for the envelope's DateTimeUTC, the Organisation's CreatedDateUTC and a
+# report's UpdatedDateUTC; /Date(ms+0000)/ for record dates (Date, DueDate, FullyPaidOnDate,
+# lock dates) and records' UpdatedDateUTC.
+
+
 def ms_date(value: date) -> str:
+    """A calendar date: /Date(ms+0000)/ at UTC midnight."""
     return f"/Date({calendar.timegm(value.timetuple()) * 1000}+0000)/"
 
 
 def ms_datetime(value: datetime) -> str:
+    """A record's timestamp (UpdatedDateUTC): /Date(ms+0000)/."""
     return f"/Date({int(value.timestamp() * 1000)}+0000)/"
+
+
+def ms_timestamp(value: datetime) -> str:
+    """A moment with no offset: /Date(ms)/ (DateTimeUTC, Organisation.CreatedDateUTC, reports)."""
+    return f"/Date({int(value.timestamp() * 1000)})/"
 
 
 def iso_date(value: date) -> str:
@@ -93,7 +106,7 @@ def envelope(collection: str, items: list, *, pagination: dict | None = None, pr
         "Id": str(uuid.uuid4()),
         "Status": "OK",
         "ProviderName": provider or PROVIDER_NAME,
-        "DateTimeUTC": ms_datetime(clock.now()),
+        "DateTimeUTC": ms_timestamp(clock.now()),
     }
     if pagination is not None:
         payload["pagination"] = pagination

@@ -217,8 +217,9 @@ def draft_invoice(contact_id: str, **fields) -> Invoice:
     return Invoice(
         type="ACCREC",
         contact=Contact(contact_id=contact_id),
-        date=dt.date(2026, 3, 1),
-        due_date=dt.date(2026, 3, 31),
+        # Today: after the demo organisation's lock date (its last year end), so it can be approved.
+        date=dt.date.today(),
+        due_date=dt.date.today() + dt.timedelta(days=30),
         line_amount_types=LineAmountTypes.EXCLUSIVE,
         line_items=[
             LineItem(

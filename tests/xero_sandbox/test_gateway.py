@@ -3,9 +3,11 @@ idempotency and the call log."""
 
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 import requests
+import urllib3.util.retry
 from xero_python.accounting import Contact, Contacts
 from xero_python.exceptions import HTTPStatusException, RateLimitException
 
@@ -80,9 +82,10 @@ class TestAuth:
         assert api_get(xero_sandbox, token["access_token"], "Items").status_code == 200
         assert api_get(xero_sandbox, token["access_token"], "Contacts").status_code == 401
 
-    def test_unknown_endpoint_is_json_404(self, xero_sandbox, token):
+    def test_unknown_endpoint_is_xeros_plain_text_404(self, xero_sandbox, token):
         response = api_get(xero_sandbox, token, "NoSuchThing")
-        assert response.status_code == 404 and response.json()["Status"] == 404
+        assert response.status_code == 404
+        assert response.text == "The resource you're looking for cannot be found"
 
     def test_paths_are_case_insensitive(self, xero_sandbox, token):
         assert api_get(xero_sandbox, token, "organisation").status_code == 200
@@ -132,7 +135,7 @@ class TestRateLimits:
 
     def test_concurrency_limit(self, xero_sandbox, token):
         xero_sandbox.set_rate_limits(concurrent=2)
-        xero_sandbox.inject_fault(delay=1.0, count=2, path="/Organisation")
+        xero_sandbox.inject_fault(delay=2.0, count=2, path="/Organisation")
         statuses = []
 
         def call():
@@ -141,7 +144,13 @@ class TestRateLimits:
         slow = [threading.Thread(target=call) for _ in range(2)]
         for thread in slow:
             thread.start()
-        time.sleep(0.3)  # real time: the two slow calls are in flight
+        # Wait (not a guessed sleep) until the sandbox holds both slow calls.
+        deadline = time.monotonic() + 10
+        while (
+            xero_sandbox.set_rate_limits()["usage"].get(xero_sandbox.demo_tenant_id, {}).get("in_flight") != 2
+        ):
+            assert time.monotonic() < deadline, "the two slow calls never reached the sandbox"
+            time.sleep(0.01)
         refused = api_get(xero_sandbox, token)
         for thread in slow:
             thread.join()
@@ -162,12 +171,15 @@ class TestFaults:
         assert raised.value.rate_limit == "day"
         assert raised.value.headers["Retry-After"] == "7"
 
-    def test_the_sdk_by_default_waits_retry_after_and_retries_a_get(self, xero_sandbox, token_urls):
+    def test_the_sdk_by_default_waits_retry_after_and_retries_a_get(
+        self, xero_sandbox, token_urls, monkeypatch
+    ):
         sdk = make_sdk(xero_sandbox, xero_sandbox.connect(), urllib3_retries=True)
-        xero_sandbox.inject_fault(status=429, retry_after=1, path="/Organisation")
-        started = time.monotonic()
+        xero_sandbox.inject_fault(status=429, retry_after=7, path="/Organisation")
+        waits = []  # urllib3's Retry sleeps through its module's `time`: record the wait, skip it
+        monkeypatch.setattr(urllib3.util.retry, "time", SimpleNamespace(time=time.time, sleep=waits.append))
         assert sdk.accounting.get_organisations(xero_sandbox.demo_tenant_id).organisations
-        assert time.monotonic() - started >= 1
+        assert waits == [7]
         assert [call["status"] for call in xero_sandbox.calls(area="accounting")] == [429, 200]
 
     def test_timeout_fault_makes_the_client_time_out(self, xero_sandbox, token):

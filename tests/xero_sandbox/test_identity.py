@@ -2,7 +2,7 @@
 
 import base64
 import json
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import pytest
 import requests
@@ -71,6 +71,9 @@ class TestConsent:
         [
             ({"client_id": "NOSUCHCLIENT"}, "Invalid client_id"),
             ({"redirect_uri": "https://evil.example/cb"}, "Invalid redirect_uri"),
+            # Xero's troubleshooting guide: an invalid scope shows the error screen
+            ({"scope": "openid accounting.everything"}, "Error: invalid_scope: Invalid scope"),
+            ({"scope": ""}, "Error: invalid_scope: Invalid scope"),
         ],
     )
     def test_bad_client_or_redirect_gets_an_error_page_not_a_redirect(
@@ -92,8 +95,6 @@ class TestConsent:
         "change, error",
         [
             ({"response_type": "token"}, "unsupported_response_type"),
-            ({"scope": "openid accounting.everything"}, "invalid_scope"),
-            ({"scope": ""}, "invalid_scope"),
             ({"code_challenge": "x" * 43, "code_challenge_method": "plain"}, "invalid_request"),
         ],
     )
@@ -110,17 +111,39 @@ class TestConsent:
         assert response.status_code == 302
         assert query_of(response.headers["Location"]) == {"error": error, "state": "s2"}
 
-    def test_loopback_redirects_on_any_port_and_registered_uris(self, xero_sandbox):
-        session = xero_sandbox.oauth_session(
-            redirect_uri="http://localhost:54321/settings/integrations/xero/callback/"
+    @pytest.mark.parametrize(
+        "near_miss",
+        [
+            lambda uri: uri.replace(f":{urlsplit(uri).port}/", ":54321/"),  # another port
+            lambda uri: uri.rstrip("/"),  # no trailing slash
+            lambda uri: f"{uri}?next=/",
+            lambda uri: uri.replace("http://", "https://"),
+            lambda uri: urlunsplit(urlsplit(uri)._replace(netloc="testserver")),
+        ],
+    )
+    def test_redirect_uri_must_match_a_registered_one_exactly(self, xero_sandbox, near_miss):
+        near_miss = near_miss(xero_sandbox.redirect_uri)
+        assert near_miss != xero_sandbox.redirect_uri
+        url, _ = xero_sandbox.oauth_session(redirect_uri=near_miss).authorization_url(
+            xero_sandbox.authorize_url
         )
-        url, _ = session.authorization_url(xero_sandbox.authorize_url)
-        assert xero_sandbox.consent_page(url).ticket
-        other = "https://engager.example.com/xero/callback"
-        url, _ = xero_sandbox.oauth_session(redirect_uri=other).authorization_url(xero_sandbox.authorize_url)
-        assert requests.get(url, timeout=10).status_code == 400
-        xero_sandbox.register_redirect_uri(other)
-        assert xero_sandbox.consent_page(url).ticket
+        response = requests.get(url, allow_redirects=False, timeout=10)
+        assert response.status_code == 400 and "Invalid redirect_uri" in response.text
+        xero_sandbox.register_redirect_uri(near_miss)
+        assert xero_sandbox.consent_page(url).ticket, "registered through the control API, it is accepted"
+
+    def test_the_demo_app_is_registered_on_both_loopback_hosts(self, xero_sandbox):
+        (app,) = [app for app in xero_sandbox.state()["apps"] if app["client_id"] == xero_sandbox.client_id]
+        parts = urlsplit(xero_sandbox.redirect_uri)
+        assert parts.hostname in ("127.0.0.1", "localhost")
+        other_host = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}[parts.hostname]
+        twin = urlunsplit(parts._replace(netloc=f"{other_host}:{parts.port}" if parts.port else other_host))
+        assert app["redirect_uris"] == [xero_sandbox.redirect_uri, twin]
+        url, state = xero_sandbox.oauth_session(redirect_uri=twin).authorization_url(
+            xero_sandbox.authorize_url
+        )
+        callback = xero_sandbox.decide(xero_sandbox.consent_page(url))
+        assert callback.startswith(f"{twin}?") and query_of(callback)["state"] == state
 
     def test_both_scope_vocabularies_are_accepted(self, xero_sandbox):
         broad = [
@@ -135,11 +158,12 @@ class TestConsent:
 
     def test_an_app_created_since_march_2026_may_not_ask_for_broad_scopes(self, xero_sandbox):
         xero_sandbox.register_app(client_id=xero_sandbox.client_id, allow_broad_scopes=False)
-        url, state = xero_sandbox.oauth_session(["accounting.transactions"]).authorization_url(
+        url, _ = xero_sandbox.oauth_session(["accounting.transactions"]).authorization_url(
             xero_sandbox.authorize_url
         )
         response = requests.get(url, allow_redirects=False, timeout=10)
-        assert query_of(response.headers["Location"]) == {"error": "invalid_scope", "state": state}
+        assert response.status_code == 400 and "Error: invalid_scope" in response.text, "Xero's error screen"
+        assert "Location" not in response.headers
         assert xero_sandbox.connect()["access_token"], "granular scopes still work"
 
 

@@ -7,6 +7,7 @@ server. The specs are large: they are loaded once per session.
 import hashlib
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -146,7 +147,8 @@ def test_writes_and_their_validation_errors(accounting_spec, exchange, ids):
             {
                 "Type": "ACCREC",
                 "Contact": {"ContactID": contact_id},
-                "Date": "/Date(1772323200000)/",
+                # Today (UTC midnight): after the demo organisation's lock date, so it can be approved.
+                "Date": f"/Date({int(time.time()) // 86400 * 86400 * 1000})/",
                 "LineAmountTypes": "Exclusive",
                 "LineItems": [
                     {"Description": "Fees", "Quantity": 1.0, "UnitAmount": 99.5, "AccountCode": "200"}

@@ -120,11 +120,9 @@ class TestDemoSeed:
 
 
 class TestScaleSeed:
-    def test_large_and_fast_and_deterministic(self):
-        started = time.monotonic()
+    def test_large_and_deterministic(self):  # how fast: `make bench`, never a timing assertion
         world = World()
         org = seed_scale(world, contacts=2000, invoices=20_000, seed=7)
-        assert time.monotonic() - started < 5
         assert (len(org.contacts), len(org.invoices)) == (2000, 20_000)
         again = seed_scale(World(), contacts=2000, invoices=20_000, seed=7)
         assert list(again.invoices)[:50] == list(org.invoices)[:50] and again.tenant_id == org.tenant_id
@@ -144,7 +142,8 @@ class TestClock:
         clock = SandboxClock()
         before = clock.now()
         clock.advance(3600)
-        assert 3600 <= (clock.now() - before).total_seconds() < 3700
+        assert clock.offset_seconds == 3600
+        assert (clock.now() - before).total_seconds() >= 3600
         with pytest.raises(ValueError):
             clock.advance(-1)
         clock.reset()

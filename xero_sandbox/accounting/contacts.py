@@ -83,5 +83,5 @@ def _list(request, api: Api):
     records = filtered(records, request, CONTACT_FIELDS, "Contact", default_order="Name ASC")
     page, pagination = paging(request).slice(records)
     summary = flag(request, "summaryOnly")
-    items = [contact_json(contact, api.org, summary=summary) for contact in page]
+    items = [contact_json(contact, api.org, summary=summary, detail=False) for contact in page]
     return json_response(envelope("Contacts", items, pagination=pagination, provider=api.provider))

@@ -1,8 +1,21 @@
 """What Xero's API gateway does before and after every Accounting API call.
 
-In order: bearer token (401), xero-tenant-id covered by the token's connections (403), scope
-(401 + insufficient_scope), rate limits (429), injected faults, then the view under the store lock
-with Idempotency-Key replay for writes; rate-limit headers go on every admitted response.
+In order: bearer token (401), then a path or method the sandbox does not serve (404 or 501, see
+below), xero-tenant-id covered by the token's connections (403), scope (401 + insufficient_scope),
+rate limits (429), injected faults, then the view under the store lock with Idempotency-Key replay
+for writes; rate-limit headers go on every admitted response.
+
+What the sandbox does not serve is answered as Xero answers what it does not have, never with a
+scope error that would send a developer chasing scopes:
+- a resource it cannot find (an unknown path, a record that does not exist, or an operation Xero
+  has but the sandbox does not emulate, such as PUT Accounts or POST Items): 404 with the plain-text
+  body "The resource you're looking for cannot be found" (Xero-OpenAPI issue #163; pyxero's test
+  "verified response from the live API"; the SDK's NotFoundException says the same);
+- PUT or POST on a resource that Xero does not implement them for (POST Organisation): 501
+  ApiMethodNotImplementedException ("The method you have called has not been implemented (e.g.
+  POST Organisation)", developer.xero.com/documentation/api/http-response-codes);
+- DELETE (or any other method) that Xero does not have on a resource: 404, as Xero answers a
+  DELETE on an invoice (pyxero issue #350).
 """
 
 import functools
@@ -26,6 +39,32 @@ from ..wire import json_response, messages, problem, validation_exception
 from .where import QueryError
 
 WRITE_METHODS = ("PUT", "POST")
+NOT_FOUND_TEXT = "The resource you're looking for cannot be found"
+
+# The methods Xero's spec (xero_accounting.yaml) has on each path the sandbox serves, by URL name
+# (urls.py); tests/xero_sandbox/test_unemulated.py checks them against the spec.
+XERO_METHODS = {
+    "organisation-api": {"GET"},
+    "accounts": {"GET", "PUT"},
+    "account": {"GET", "POST", "DELETE"},
+    "tax-rates": {"GET", "PUT", "POST"},
+    "tax-rate": {"GET"},
+    "items": {"GET", "PUT", "POST"},
+    "item": {"GET", "POST", "DELETE"},
+    "contacts": {"GET", "PUT", "POST"},
+    "contact": {"GET", "POST"},
+    "invoices": {"GET", "PUT", "POST"},
+    "invoice": {"GET", "POST"},
+    "online-invoice-api": {"GET"},
+    "aged-receivables": {"GET"},
+}
+# The ones the sandbox emulates; the rest of XERO_METHODS is answered 404 (see above).
+EMULATED_METHODS = {
+    "contacts": {"GET", "PUT", "POST"},
+    "contact": {"GET", "POST"},
+    "invoices": {"GET", "PUT", "POST"},
+    "invoice": {"GET", "POST"},
+}
 
 
 @dataclass
@@ -43,7 +82,32 @@ def bad_request(*errors: str) -> HttpResponse:
 
 
 def not_found() -> HttpResponse:
-    return json_response(problem(404, "Not Found", "The resource you're looking for cannot be found"), 404)
+    """Xero's answer for a resource it cannot find: 404 and a plain-text sentence, not JSON."""
+    return HttpResponse(NOT_FOUND_TEXT, status=404, content_type="text/plain; charset=utf-8")
+
+
+def not_implemented() -> HttpResponse:
+    return json_response(
+        {
+            "ErrorNumber": 20,
+            "Type": "ApiMethodNotImplementedException",
+            "Message": "The Api Method called is not implemented",
+        },
+        501,
+    )
+
+
+def unserved(request) -> HttpResponse | None:
+    """Xero's answer when the sandbox does not serve this method on this path, else None."""
+    match = getattr(request, "resolver_match", None)
+    name = match.url_name if match else None
+    if name not in XERO_METHODS:
+        return not_found()
+    if request.method in EMULATED_METHODS.get(name, {"GET"}):
+        return None
+    if request.method in WRITE_METHODS and request.method not in XERO_METHODS[name]:
+        return not_implemented()
+    return not_found()
 
 
 def read_json(request):
@@ -76,6 +140,9 @@ def xero_api(*, read: frozenset[str], write: frozenset[str] = frozenset()):
                 if isinstance(access, BearerFailure):
                     return unauthorized(access)
                 request.sandbox_client_id = access.client_id
+                refusal = unserved(request)
+                if refusal is not None:
+                    return refusal
                 tenant_id = request.headers.get("xero-tenant-id", "").strip().lower()
                 if tenant_id not in tenant_ids_for(world, access) or tenant_id not in world.orgs:
                     return json_response(problem(403, "Forbidden", "AuthenticationUnsuccessful"), 403)
@@ -97,7 +164,7 @@ def xero_api(*, read: frozenset[str], write: frozenset[str] = frozenset()):
                         lambda: _handle(request, view, tenant_id, access, provider, writing, args, kwargs),
                     )
                 finally:
-                    rate_limiter.release(tenant_id)
+                    rate_limiter.release(tenant_id, access.client_id)
             for name, value in admission.headers.items():
                 response[name] = value
             return response
@@ -105,6 +172,19 @@ def xero_api(*, read: frozenset[str], write: frozenset[str] = frozenset()):
         return gateway
 
     return decorator
+
+
+@csrf_exempt
+@login_not_required
+@logged("accounting")
+def unknown_resource(request, *args, **kwargs):
+    """Any other api.xro/2.0 path: the bearer token is checked first (401), then Xero's 404."""
+    with store.lock:
+        access = authenticate_bearer(store.world, request.headers.get("Authorization", ""))
+        if isinstance(access, BearerFailure):
+            return unauthorized(access)
+        request.sandbox_client_id = access.client_id
+    return not_found()
 
 
 def _handle(request, view, tenant_id, access, provider, writing, args, kwargs) -> HttpResponse:

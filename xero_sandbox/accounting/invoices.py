@@ -125,7 +125,9 @@ def _list(request, api: Api):
     summary = flag(request, "summaryOnly")
     decimals = unit_decimals(request)
     items = [
-        invoice_json(invoice, api.org, with_lines=pages.paged, summary=summary, unit_decimals=decimals)
+        invoice_json(
+            invoice, api.org, with_lines=pages.paged, summary=summary, unit_decimals=decimals, detail=False
+        )
         for invoice in page
     ]
     return json_response(envelope("Invoices", items, pagination=pagination, provider=api.provider))

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ..books.aging import paid_by, receivable_invoices
 from ..clock import clock
-from ..wire import envelope, json_response, ms_datetime
+from ..wire import envelope, json_response, ms_timestamp
 from .gateway import Api, bad_request, xero_api
 
 READ = frozenset({"accounting.reports.aged.read"})
@@ -86,7 +86,7 @@ def aged_receivables_by_contact(request, api: Api):
             f"Showing payments to {_long_date(on)}",
         ],
         "ReportDate": _long_date(clock.today_in(api.org.timezone)),
-        "UpdatedDateUTC": ms_datetime(clock.now()),
+        "UpdatedDateUTC": ms_timestamp(clock.now()),
         "Fields": [],
         "Rows": [
             {"RowType": "Header", "Cells": [{"Value": column} for column in COLUMNS]},

@@ -15,6 +15,9 @@ from .query import flag
 # Per collection: the flag Xero sets on a failed element, and the fields safe to echo back in a
 # 200 response (the SDK must still be able to read it).
 ERROR_FLAGS = {"Contacts": "HasValidationErrors", "Invoices": "HasErrors"}
+# What Xero puts on each record written successfully (PUT Invoices' example: StatusAttributeString
+# "OK"); the Invoice schema also carries Warnings, the Contact schema does not.
+SUCCESS_FIELDS = {"Contacts": ("ValidationErrors",), "Invoices": ("ValidationErrors", "Warnings")}
 ECHO_FIELDS = {
     "Contacts": {"ContactID": None, "Name": None, "ContactNumber": None, "EmailAddress": None},
     "Invoices": {
@@ -65,17 +68,23 @@ def write_batch(
         ]
         if failed:
             return json_response(validation_exception(failed), 400)
-        results = [serialize(plan.apply()) for plan in plans]
+        results = [_succeeded(serialize(plan.apply()), collection) for plan in plans]
         return json_response(envelope(collection, results, provider=api.provider))
     results = []
     for element, plan in zip(elements, plans, strict=True):
         if plan.ok:
-            item = serialize(plan.apply())
-            item["StatusAttributeString"] = "OK"
+            item = _succeeded(serialize(plan.apply()), collection)
         else:
             item = _failed_element(element, plan, collection, echo_all=False)
         results.append(item)
     return json_response(envelope(collection, results, provider=api.provider))
+
+
+def _succeeded(item: dict, collection: str) -> dict:
+    item["StatusAttributeString"] = "OK"
+    for key in SUCCESS_FIELDS[collection]:
+        item[key] = []
+    return item
 
 
 def _failed_element(element, plan: Plan, collection: str, *, echo_all: bool) -> dict:

@@ -6,7 +6,9 @@ import uuid
 from ..clock import clock
 from ..events import record_event
 from ..records import Contact, Organisation
+from ..wire import parse_decimal
 from .plans import Batch, Plan, name_key
+from .terms import parse_payment_terms
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TEXT_FIELDS = {
@@ -19,7 +21,14 @@ TEXT_FIELDS = {
     "AccountNumber": ("account_number", 50),
     "CompanyNumber": ("company_number", 50),
     "TaxNumber": ("tax_number", 50),
+    "Website": ("website", 255),
+    "BankAccountDetails": ("bank_account_details", 255),
 }
+LINE_AMOUNT_TYPES = ("INCLUSIVE", "EXCLUSIVE", "NONE")
+PERSON_KEYS = ("FirstName", "LastName", "EmailAddress")
+MAX_CONTACT_PERSONS = 5
+BATCH_PAYMENT_KEYS = ("BankAccountNumber", "BankAccountName", "Details", "Code", "Reference")
+TRACKING_KEYS = ("TrackingCategoryName", "TrackingOptionName")
 SETTABLE_STATUSES = ("ACTIVE", "ARCHIVED")
 ADDRESS_KEYS = (
     "AddressType",
@@ -134,8 +143,7 @@ def plan_contact(
         )
     if "Phones" in element:
         changes["phones"] = _clean_list(element["Phones"], PHONE_KEYS, "PhoneType", "Phones", errors)
-    if element.get("DefaultCurrency"):
-        changes["default_currency"] = str(element["DefaultCurrency"])
+    _settings(org, element, changes, errors)
 
     if errors:
         return Plan(errors)
@@ -174,3 +182,93 @@ def _clean_list(items, keys: tuple[str, ...], type_key: str, label: str, errors:
         if isinstance(item, dict) and item.get(type_key):
             cleaned.append({key: str(item[key]) for key in keys if item.get(key) not in (None, "")})
     return cleaned
+
+
+def _settings(org: Organisation, element: dict, changes: dict, errors: list[str]) -> None:
+    """The contact's defaults for its invoices and bills, stored as given once valid."""
+    if element.get("DefaultCurrency"):
+        currency = str(element["DefaultCurrency"]).strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", currency):
+            errors.append(f"DefaultCurrency {element['DefaultCurrency']} is not a valid currency code.")
+        changes["default_currency"] = currency
+    for side in ("AccountsReceivable", "AccountsPayable"):
+        key = f"{side}TaxType"
+        if element.get(key) not in (None, ""):
+            tax_type = str(element[key]).strip().upper()
+            if org.tax_rate(tax_type) is None:
+                errors.append(f"The TaxType code {tax_type} does not exist or cannot be used for {key}.")
+            changes[
+                f"{'accounts_receivable' if side == 'AccountsReceivable' else 'accounts_payable'}_tax_type"
+            ] = tax_type
+    for side in ("Sales", "Purchases"):
+        key = f"{side}DefaultAccountCode"
+        if element.get(key) not in (None, ""):
+            code = str(element[key]).strip()
+            if org.account(code) is None:
+                errors.append(f"Account code '{code}' is not a valid code for {key}.")
+            changes[f"{side.lower()}_default_account_code"] = code
+        key = f"{side}DefaultLineAmountType"
+        if element.get(key) not in (None, ""):
+            value = str(element[key]).strip().upper()
+            if value not in LINE_AMOUNT_TYPES:
+                errors.append(f"{key} {element[key]} is not valid. Use INCLUSIVE, EXCLUSIVE or NONE.")
+            changes[f"{side.lower()}_default_line_amount_type"] = value
+        key = f"{side}TrackingCategories"
+        if key in element and element[key] is not None:
+            changes[f"{side.lower()}_tracking_categories"] = _clean_list(
+                element[key], TRACKING_KEYS, "TrackingCategoryName", key, errors
+            )
+    if element.get("Discount") not in (None, ""):
+        try:
+            discount = parse_decimal(element["Discount"])
+        except ValueError:
+            errors.append(f"Discount '{element['Discount']}' is not a valid number.")
+        else:
+            if not 0 <= discount <= 100:
+                errors.append("Discount must be between 0 and 100.")
+            changes["discount"] = discount
+    if element.get("BrandingTheme") not in (None, ""):
+        changes["branding_theme"] = _branding_theme(element["BrandingTheme"], errors)
+    if element.get("PaymentTerms") is not None:
+        changes["payment_terms"] = parse_payment_terms(element["PaymentTerms"], errors)
+    if element.get("ContactPersons") is not None:
+        changes["contact_persons"] = _contact_persons(element["ContactPersons"], errors)
+    if element.get("BatchPayments") not in (None, ""):
+        batch = element["BatchPayments"]
+        if not isinstance(batch, dict):
+            errors.append("BatchPayments must be an object.")
+        else:
+            changes["batch_payments"] = {key: str(batch.get(key) or "") for key in BATCH_PAYMENT_KEYS}
+
+
+def _branding_theme(value, errors: list[str]) -> dict:
+    theme_id = str(value.get("BrandingThemeID") or "").strip().lower() if isinstance(value, dict) else ""
+    try:
+        theme_id = str(uuid.UUID(theme_id))
+    except ValueError:
+        errors.append("BrandingTheme must have a valid BrandingThemeID.")
+        return {}
+    theme = {"BrandingThemeID": theme_id}
+    if value.get("Name"):
+        theme["Name"] = str(value["Name"])
+    return theme
+
+
+def _contact_persons(value, errors: list[str]) -> list[dict]:
+    if not isinstance(value, list):
+        errors.append("ContactPersons must be a list.")
+        return []
+    if len(value) > MAX_CONTACT_PERSONS:
+        errors.append(f"A contact can have at most {MAX_CONTACT_PERSONS} contact persons.")
+    persons = []
+    for person in value:
+        if not isinstance(person, dict):
+            errors.append("Each of ContactPersons must be an object.")
+            continue
+        email = str(person.get("EmailAddress") or "").strip()
+        if email and not EMAIL.match(email):
+            errors.append(f"Email address {email} of a contact person must be valid.")
+        cleaned = {key: str(person.get(key) or "").strip() for key in PERSON_KEYS}
+        cleaned["IncludeInEmails"] = person.get("IncludeInEmails") is True
+        persons.append(cleaned)
+    return persons

@@ -9,7 +9,7 @@ message. The others are worded in the same style.
 import dataclasses
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from ..clock import clock
@@ -17,8 +17,10 @@ from ..events import record_event
 from ..records import Contact, Invoice, LineItem, Organisation, Payment
 from ..wire import parse_date
 from .contacts import plan_contact
-from .lines import parse_lines
+from .lines import NO_DEFAULTS, LineDefaults, parse_lines
+from .locks import dated_in_locked_period, invoice_lock_errors
 from .plans import Batch, Plan, name_key
+from .terms import default_due_date
 from .totals import invoice_totals
 
 INVOICE_TYPES = ("ACCREC", "ACCPAY")
@@ -123,21 +125,29 @@ def plan_invoice(
 
     today = clock.today_in(org.timezone)
     invoice_date = _date_field(element, "Date", existing.date if existing else today, errors)
-    terms = org.sales_terms_days if invoice_type == "ACCREC" else org.bills_terms_days
-    default_due = existing.due_date if existing else invoice_date + timedelta(days=terms)
+    # Without a DueDate Xero applies payment terms: the contact's own, else the organisation's.
+    default_due = (
+        existing.due_date
+        if existing
+        else default_due_date(org, contact, invoice_type or "ACCREC", invoice_date)
+    )
     due_date = _date_field(element, "DueDate", default_due, errors)
     expected = _date_field(
         element, "ExpectedPaymentDate", existing.expected_payment_date if existing else None, errors
     )
 
     line_amount_types = element.get("LineAmountTypes") or (
-        existing.line_amount_types if existing else "Exclusive"
+        existing.line_amount_types if existing else _contact_line_amount_type(contact, invoice_type)
     )
     if line_amount_types not in LINE_AMOUNT_TYPES:
         errors.append(f"LineAmountTypes {line_amount_types} is not valid. Use Exclusive, Inclusive or NoTax.")
         line_amount_types = "Exclusive"
 
-    currency = element.get("CurrencyCode") or (existing.currency_code if existing else org.base_currency)
+    currency = element.get("CurrencyCode") or (
+        existing.currency_code
+        if existing
+        else (contact.default_currency if contact else None) or org.base_currency
+    )
     if currency != org.base_currency:
         errors.append(f"The currency {currency} is not enabled for this organisation.")
 
@@ -151,6 +161,7 @@ def plan_invoice(
             existing=existing.line_items if existing else [],
             unit_decimals=unit_decimals,
             errors=errors,
+            defaults=_line_defaults(contact, invoice_type),
         )
     elif existing is not None and line_amount_types != existing.line_amount_types:
         lines = parse_lines(
@@ -180,12 +191,24 @@ def plan_invoice(
         if (holder is not None and holder is not existing) or name_key(number) in batch.invoice_numbers:
             errors.append(NUMBER_TAKEN)
 
+    theme = element.get("BrandingThemeID")
+    if theme not in (None, ""):
+        try:
+            theme = str(uuid.UUID(str(theme)))
+        except ValueError:
+            errors.append(f"BrandingThemeID '{theme}' is not a valid branding theme.")
+    elif creating and contact is not None and invoice_type == "ACCREC" and contact.branding_theme:
+        theme = contact.branding_theme["BrandingThemeID"]
+
     url = element.get("Url")
     if url and not re.match(r"^https?://\S+$", str(url)):
         errors.append("The Url must be an absolute http or https address.")
     sent = element.get("SentToContact")
     if sent is True and status not in APPROVED:
         errors.append("SentToContact can only be set on approved invoices.")
+
+    if invoice_date is not None:
+        errors.extend(invoice_lock_errors(org, existing, status, invoice_date))
 
     if errors:
         return Plan(errors)
@@ -223,6 +246,8 @@ def plan_invoice(
             invoice.reference = str(element.get("Reference") or "")
         if url is not None:
             invoice.url = str(url) or None
+        if theme is not None:
+            invoice.branding_theme_id = theme or None
         if sent is not None:
             invoice.sent_to_contact = bool(sent)
         _number(org, invoice, number)
@@ -249,6 +274,8 @@ def invoice_pay(
     """Record a payment (in full or in part), as if entered in Xero. Returns validation errors."""
     if invoice.status != "AUTHORISED":
         return ["Payments can only be made against approved invoices."]
+    if locked := dated_in_locked_period(org, on):
+        return locked
     if amount <= 0:
         return ["Payment amount must be greater than zero."]
     if amount > invoice.amount_due:
@@ -300,6 +327,33 @@ def _resolve_contact(
     if contact.status != "ACTIVE" and (current is None or contact is not current):
         errors.append(f"The contact {contact.name} is archived and cannot be used on a transaction.")
     return contact, None
+
+
+LINE_AMOUNT_TYPE_NAMES = {"INCLUSIVE": "Inclusive", "EXCLUSIVE": "Exclusive", "NONE": "NoTax"}
+
+
+def _contact_line_amount_type(contact: Contact | None, invoice_type: str | None) -> str:
+    """A new invoice's LineAmountTypes from the contact's sales or purchases default."""
+    if contact is None:
+        return "Exclusive"
+    wanted = (
+        contact.sales_default_line_amount_type
+        if invoice_type == "ACCREC"
+        else contact.purchases_default_line_amount_type
+    )
+    return LINE_AMOUNT_TYPE_NAMES.get(wanted, "Exclusive")
+
+
+def _line_defaults(contact: Contact | None, invoice_type: str | None) -> LineDefaults:
+    if contact is None:
+        return NO_DEFAULTS
+    if invoice_type == "ACCREC":
+        return LineDefaults(
+            contact.sales_default_account_code,
+            contact.accounts_receivable_tax_type,
+            contact.discount or None,
+        )
+    return LineDefaults(contact.purchases_default_account_code, contact.accounts_payable_tax_type)
 
 
 def _date_field(element: dict, key: str, default, errors: list[str]):

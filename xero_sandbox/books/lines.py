@@ -1,6 +1,7 @@
 """Invoice line items as Xero reads them: items fill in defaults, amounts and tax are computed."""
 
 import uuid
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..records import LineItem, Organisation
@@ -8,6 +9,19 @@ from ..wire import parse_decimal
 from .totals import line_amount, line_tax, round_money
 
 DEFAULT_TAX_TYPES = {"ACCREC": "OUTPUT2", "ACCPAY": "INPUT2"}
+
+
+@dataclass(frozen=True)
+class LineDefaults:
+    """What the contact's settings fill in on a new line that leaves them out (its sales or
+    purchases default account, its receivable or payable tax type, its sales discount)."""
+
+    account_code: str = ""
+    tax_type: str = ""
+    discount_rate: Decimal | None = None
+
+
+NO_DEFAULTS = LineDefaults()
 
 
 def parse_lines(
@@ -19,6 +33,7 @@ def parse_lines(
     existing: list[LineItem],
     unit_decimals: int,
     errors: list[str],
+    defaults: LineDefaults = NO_DEFAULTS,
 ) -> list[LineItem]:
     if not isinstance(raw_lines, list) or not raw_lines:
         errors.append("An invoice must have at least one line item.")
@@ -29,15 +44,18 @@ def parse_lines(
         if not isinstance(raw, dict):
             errors.append(f"Line item {position} must be a JSON object.")
             continue
-        line = _parse_line(org, raw, invoice_type, line_amount_types, unit_decimals, errors)
+        line_id = str(raw.get("LineItemID") or "").lower()
+        line_defaults = NO_DEFAULTS if line_id in known_ids else defaults
+        line = _parse_line(org, raw, invoice_type, line_amount_types, unit_decimals, errors, line_defaults)
         if line is not None:
-            line_id = str(raw.get("LineItemID") or "").lower()
             line.line_item_id = line_id if line_id in known_ids else str(uuid.uuid4())
             lines.append(line)
     return lines
 
 
-def _parse_line(org, raw, invoice_type, line_amount_types, unit_decimals, errors) -> LineItem | None:
+def _parse_line(
+    org, raw, invoice_type, line_amount_types, unit_decimals, errors, defaults: LineDefaults
+) -> LineItem | None:
     found: list[str] = []
 
     def decimal_field(key: str) -> Decimal | None:
@@ -59,6 +77,15 @@ def _parse_line(org, raw, invoice_type, line_amount_types, unit_decimals, errors
     unit_amount = decimal_field("UnitAmount")
     given_amount = decimal_field("LineAmount")
     discount_rate = decimal_field("DiscountRate")
+    if (
+        discount_rate is None
+        and invoice_type == "ACCREC"
+        and not any(
+            raw.get(key) not in (None, "") for key in ("DiscountRate", "DiscountAmount", "LineAmount")
+        )
+    ):
+        # The contact's discount, unless the line states its own discount or amount.
+        discount_rate = defaults.discount_rate
     given_tax = decimal_field("TaxAmount")
     description = str(raw.get("Description") or (item.description if item else "")).strip()
     if unit_amount is None and item is not None:
@@ -87,7 +114,8 @@ def _parse_line(org, raw, invoice_type, line_amount_types, unit_decimals, errors
     elif given_amount is not None:
         amount = round_money(given_amount)
 
-    account_code = str(raw.get("AccountCode") or (item.account_code if item else "") or "").strip() or None
+    account_code = raw.get("AccountCode") or (item.account_code if item else "") or defaults.account_code
+    account_code = str(account_code or "").strip() or None
     account = org.account(account_code) if account_code else None
     if account_code and account is None:
         found.append(f"Account code '{account_code}' is not a valid code for this document.")
@@ -96,7 +124,9 @@ def _parse_line(org, raw, invoice_type, line_amount_types, unit_decimals, errors
     if line_amount_types == "NoTax":
         tax_type = "NONE"
     elif not tax_type:
-        tax_type = (item.tax_type if item else "") or (account.tax_type if account else "")
+        tax_type = (
+            (item.tax_type if item else "") or defaults.tax_type or (account.tax_type if account else "")
+        )
         tax_type = tax_type or DEFAULT_TAX_TYPES.get(invoice_type, "NONE")
     rate = org.tax_rate(tax_type)
     if rate is None:

@@ -2,13 +2,13 @@
 
 Each refresh returns a new refresh token; the one it replaced still works for 30 minutes (in case
 the response was lost), then gives invalid_grant. An unused refresh token lapses after 60 days.
+Access tokens and id tokens are RS256 JWTs with the claims Xero puts in them (keys.py signs them).
 Callers hold `store.lock`.
 """
 
 import base64
 import hashlib
 import hmac
-import json
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -16,6 +16,8 @@ from datetime import timedelta
 
 from ..clock import clock
 from ..records import AccessToken, App, AuthorizationCode, Connection, Grant, RefreshToken
+from ..scopes import NON_TENANTED
+from . import keys
 
 ACCESS_TOKEN_SECONDS = 1800
 REFRESH_GRACE = timedelta(minutes=30)
@@ -26,8 +28,14 @@ SANDBOX_USER = {
     "email": "demo.user@example.com",
     "given_name": "Demo",
     "family_name": "User",
+    "name": "Demo User",
     "preferred_username": "demo.user@example.com",
 }
+ID_TOKEN_SECONDS = 300
+# Which of the user's claims each OpenID scope adds to the id token (developer.xero.com scopes:
+# profile = "first name, last name, full name and xero user id", email = "email address").
+PROFILE_CLAIMS = ("preferred_username", "given_name", "family_name", "name")
+EMAIL_CLAIMS = ("email",)
 
 
 @dataclass
@@ -42,7 +50,9 @@ class BearerFailure:
     expired: bool = False
 
 
-def issue_code(world, app: App, *, redirect_uri, scopes, tenant_ids, code_challenge="", nonce="") -> str:
+def issue_code(
+    world, app: App, *, redirect_uri, scopes, tenant_ids, code_challenge="", nonce="", state=""
+) -> str:
     code = secrets.token_urlsafe(32)
     world.codes[code] = AuthorizationCode(
         code=code,
@@ -53,6 +63,7 @@ def issue_code(world, app: App, *, redirect_uri, scopes, tenant_ids, code_challe
         issued_at=clock.now(),
         code_challenge=code_challenge,
         nonce=nonce,
+        state=state,
     )
     return code
 
@@ -93,7 +104,7 @@ def exchange_code(world, app: App, *, code: str, redirect_uri: str, code_verifie
         if tenant_id in world.orgs
     ]
     world.grants[grant.grant_id] = grant
-    return _token_set(world, app, grant, issuer=issuer, nonce=record.nonce)
+    return _token_set(world, app, grant, issuer=issuer, nonce=record.nonce, state=record.state)
 
 
 def refresh(world, app: App, *, refresh_token: str, issuer: str) -> dict:
@@ -122,12 +133,24 @@ def revoke(world, app: App, *, token: str) -> None:
         del world.refresh_tokens[key]
 
 
-def client_credentials(world, app: App, *, issuer: str) -> dict:
-    if not app.custom_connection_tenant_id or app.custom_connection_tenant_id not in world.orgs:
+def client_credentials(world, app: App, *, issuer: str, scope: str = "") -> dict:
+    """A custom connection's token for its one organisation, or (any app) a token for Xero's
+    non-tenanted scopes (`marketplace.billing`, `app.connections`), which only this grant gives."""
+    requested = scope.split()
+    if requested and all(item in NON_TENANTED for item in requested):
+        scopes, tenant_ids = requested, []
+    elif not app.custom_connection_tenant_id or app.custom_connection_tenant_id not in world.orgs:
         raise TokenError("unauthorized_client")
-    scopes = ["accounting.contacts", "accounting.invoices", "accounting.settings", "accounting.reports.read"]
+    else:
+        scopes = [
+            "accounting.contacts",
+            "accounting.invoices",
+            "accounting.settings",
+            "accounting.reports.read",
+        ]
+        tenant_ids = [app.custom_connection_tenant_id]
     token, access = _access_token(world, app, grant_id="", scopes=scopes, issuer=issuer)
-    access.tenant_ids = [app.custom_connection_tenant_id]
+    access.tenant_ids = tenant_ids
     return {
         "access_token": token,
         "expires_in": ACCESS_TOKEN_SECONDS,
@@ -140,7 +163,7 @@ def authenticate_bearer(world, authorization: str) -> AccessToken | BearerFailur
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return BearerFailure("AuthenticationUnsuccessful")
-    claims = _verified_claims(world, token.strip())
+    claims = keys.verify(world, token.strip())
     access = world.access_tokens.get(claims.get("jti", "")) if claims else None
     if access is None:
         return BearerFailure("AuthenticationUnsuccessful")
@@ -161,27 +184,15 @@ def tenant_ids_for(world, access: AccessToken) -> list[str]:
     return [connection.tenant_id for connection in grant.connections] if grant else []
 
 
-def _token_set(world, app: App, grant: Grant, *, issuer: str, nonce: str = "") -> dict:
+def _token_set(world, app: App, grant: Grant, *, issuer: str, nonce: str = "", state: str = "") -> dict:
     access_token, _ = _access_token(world, app, grant_id=grant.grant_id, scopes=grant.scopes, issuer=issuer)
     now = clock.now()
     token_set = {}
     if "openid" in grant.scopes:
-        claims = {
-            "iss": issuer,
-            "aud": app.client_id,
-            "sub": SANDBOX_USER["xero_userid"].replace("-", ""),
-            "iat": int(now.timestamp()),
-            "nbf": int(now.timestamp()),
-            "exp": int(now.timestamp()) + 300,
-            "auth_time": int(grant.created_at.timestamp()),
-            "sid": grant.grant_id.replace("-", ""),
-            "global_session_id": grant.grant_id.replace("-", ""),
-            "at_hash": _at_hash(access_token),
-            **SANDBOX_USER,
-        }
-        if nonce:
-            claims["nonce"] = nonce
-        token_set["id_token"] = _jwt(world, claims)
+        token_set["id_token"] = keys.sign(
+            world,
+            _id_token_claims(app, grant, issuer=issuer, access_token=access_token, nonce=nonce, state=state),
+        )
     token_set.update(access_token=access_token, expires_in=ACCESS_TOKEN_SECONDS, token_type="Bearer")
     if "offline_access" in grant.scopes:
         refresh_token = secrets.token_urlsafe(48)
@@ -204,21 +215,69 @@ def _access_token(
         expires_at=now + timedelta(seconds=ACCESS_TOKEN_SECONDS),
     )
     world.access_tokens[access.jti] = access
+    grant = world.grants.get(grant_id)
+    # As in Xero's access tokens: the audience is the identity host's /resources, the scopes a list.
     claims = {
         "nbf": int(now.timestamp()),
         "exp": int(access.expires_at.timestamp()),
         "iss": issuer,
         "aud": f"{issuer}/resources",
         "client_id": app.client_id,
-        "sub": SANDBOX_USER["xero_userid"].replace("-", ""),
-        "xero_userid": SANDBOX_USER["xero_userid"],
-        "global_session_id": grant_id.replace("-", ""),
+        "iat": int(now.timestamp()),
         "jti": access.jti,
-        "authentication_event_id": _auth_event_id(world, grant_id),
         "scope": list(scopes),
-        "amr": ["pwd"],
     }
-    return _jwt(world, claims), access
+    if grant is not None:  # a user's consent; client_credentials tokens have no user
+        claims.update(
+            sub=_subject(),
+            auth_time=int(grant.created_at.timestamp()),
+            xero_userid=SANDBOX_USER["xero_userid"],
+            global_session_id=_session_id(grant),
+            sid=_session_id(grant),
+            authentication_event_id=_auth_event_id(world, grant_id),
+            amr=["pwd"],
+        )
+    return keys.sign(world, claims), access
+
+
+def _id_token_claims(
+    app: App, grant: Grant, *, issuer: str, access_token: str, nonce: str, state: str
+) -> dict:
+    """The claims of Xero's id tokens, in Xero's order; the user's details as the scopes allow."""
+    now = int(clock.now().timestamp())
+    claims = {
+        "nbf": now,
+        "exp": now + ID_TOKEN_SECONDS,
+        "iss": issuer,
+        "aud": app.client_id,
+        "iat": now,
+    }
+    if nonce:
+        claims["nonce"] = nonce
+    claims["at_hash"] = _left_hash(access_token)
+    if state:
+        claims["s_hash"] = _left_hash(state)
+    claims.update(
+        sid=_session_id(grant),
+        sub=_subject(),
+        auth_time=int(grant.created_at.timestamp()),
+    )
+    if "profile" in grant.scopes:
+        claims["xero_userid"] = SANDBOX_USER["xero_userid"]
+    claims["global_session_id"] = _session_id(grant)
+    for scope, names in (("profile", PROFILE_CLAIMS), ("email", EMAIL_CLAIMS)):
+        if scope in grant.scopes:
+            claims.update({name: SANDBOX_USER[name] for name in names})
+    claims["amr"] = ["pwd"]
+    return claims
+
+
+def _subject() -> str:
+    return SANDBOX_USER["xero_userid"].replace("-", "")
+
+
+def _session_id(grant: Grant) -> str:
+    return grant.grant_id.replace("-", "")
 
 
 def _auth_event_id(world, grant_id: str) -> str:
@@ -243,32 +302,18 @@ def _prune(world) -> None:
         del world.codes[key]
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+def _left_hash(value: str) -> str:
+    """OpenID Connect's at_hash / s_hash: the left half of the SHA-256, base64url."""
+    digest = hashlib.sha256(value.encode("utf-8")).digest()
+    return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode("ascii")
 
 
-def _jwt(world, claims: dict) -> str:
-    header = _b64(json.dumps({"alg": "HS256", "kid": "xero-sandbox", "typ": "JWT"}).encode())
-    body = _b64(json.dumps(claims, separators=(",", ":")).encode())
-    signature = hmac.new(world.signing_key.encode(), f"{header}.{body}".encode(), hashlib.sha256).digest()
-    return f"{header}.{body}.{_b64(signature)}"
-
-
-def _verified_claims(world, token: str) -> dict | None:
-    parts = token.split(".")
-    if len(parts) != 3:
-        return None
-    expected = hmac.new(
-        world.signing_key.encode(), f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256
-    ).digest()
-    if not hmac.compare_digest(_b64(expected), parts[2]):
-        return None
-    try:
-        return json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except ValueError:
-        return None
-
-
-def _at_hash(access_token: str) -> str:
-    digest = hashlib.sha256(access_token.encode("ascii")).digest()
-    return _b64(digest[: len(digest) // 2])
+def userinfo_claims(scopes: list[str]) -> dict:
+    """identity.xero.com/connect/userinfo: the signed-in user, as far as the scopes allow."""
+    claims = {"sub": _subject()}
+    if "profile" in scopes:
+        claims["xero_userid"] = SANDBOX_USER["xero_userid"]
+        claims.update({name: SANDBOX_USER[name] for name in PROFILE_CLAIMS})
+    if "email" in scopes:
+        claims.update({name: SANDBOX_USER[name] for name in EMAIL_CLAIMS})
+    return claims

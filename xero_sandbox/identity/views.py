@@ -1,14 +1,18 @@
 """login.xero.com and identity.xero.com, and api.xero.com/connections.
 
 Invalid client_id or redirect_uri gets an error page, never a redirect (the redirect target is
-not trusted); any other problem is sent back to the app as ?error=…&state=….
+not trusted). So does a scope Xero does not know or the app may not ask for: Xero's
+troubleshooting guide says an invalid scope shows its error screen ("Error: invalid_scope") rather
+than going back to the app. Any other problem is sent back to the app as ?error=…&state=….
+
+OpenID Connect discovery and the signing keys are served on the identity host, where Xero has
+them: /.well-known/openid-configuration and /.well-known/openid-configuration/jwks.
 """
 
 import base64
-import binascii
 import hmac
 import re
-from urllib.parse import unquote_plus, urlencode, urlsplit
+from urllib.parse import unquote_plus, urlencode
 
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
@@ -18,25 +22,21 @@ from django.views.decorators.csrf import csrf_exempt
 from ..calllog import logged
 from ..faults import faults
 from ..rendering import render_page, sandbox_base
-from ..scopes import broad_scopes, describe, unknown_scopes
+from ..scopes import KNOWN_SCOPES, broad_scopes, describe, unknown_scopes
 from ..state import store
 from ..wire import json_response
-from . import tokens
+from . import keys, tokens
 
 CONSENT_SALT = "xero-sandbox-consent"
 CONSENT_MAX_AGE = 60 * 60
 PKCE_CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "testserver"}
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def redirect_allowed(app, redirect_uri: str) -> bool:
-    if redirect_uri in app.redirect_uris:
-        return True
-    target = urlsplit(redirect_uri)
-    if not app.allow_loopback_redirects or target.scheme != "http" or target.hostname not in LOOPBACK_HOSTS:
-        return False
-    return target.path in {urlsplit(uri).path for uri in app.redirect_uris}
+    """Xero compares the redirect_uri with the app's registered URIs exactly: no wildcards, no
+    other port, path or trailing slash (developer.xero.com/faq/oauth2)."""
+    return redirect_uri in app.redirect_uris
 
 
 def back_to_app(redirect_uri: str, **params) -> HttpResponseRedirect:
@@ -68,7 +68,7 @@ def authorize(request):
         return back_to_app(redirect_uri, error="unsupported_response_type", state=state)
     scopes = query.get("scope", "").split()
     if not scopes or unknown_scopes(scopes) or (not app.allow_broad_scopes and broad_scopes(scopes)):
-        return back_to_app(redirect_uri, error="invalid_scope", state=state)
+        return _error_page(request, "invalid_scope", "Invalid scope")
     challenge, method = query.get("code_challenge", ""), query.get("code_challenge_method", "")
     if (challenge or method) and (method != "S256" or not PKCE_CHALLENGE.match(challenge)):
         return back_to_app(redirect_uri, error="invalid_request", state=state)
@@ -122,6 +122,7 @@ def _consent_decision(request):
             tenant_ids=valid,
             code_challenge=ticket["code_challenge"],
             nonce=ticket["nonce"],
+            state=ticket["state"],
         )
         store.changed()
     return back_to_app(
@@ -155,7 +156,7 @@ def _client(request, world):
     if header[:6].lower() == "basic ":
         try:
             decoded = base64.b64decode(header[6:].strip()).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # not Base64 (binascii.Error), not ASCII, or not UTF-8 underneath
             return None
         client_id, _, secret = decoded.partition(":")
         client_id, secret = unquote_plus(client_id), unquote_plus(secret)
@@ -205,7 +206,9 @@ def _token(request):
                     world, app, refresh_token=form.get("refresh_token", ""), issuer=issuer(request)
                 )
             elif grant_type == "client_credentials":
-                token_set = tokens.client_credentials(world, app, issuer=issuer(request))
+                token_set = tokens.client_credentials(
+                    world, app, issuer=issuer(request), scope=form.get("scope", "")
+                )
             else:
                 return json_response({"error": "unsupported_grant_type"}, 400)
         except tokens.TokenError as failure:
@@ -234,3 +237,88 @@ def _revoke(request):
         tokens.revoke(world, app, token=request.POST.get("token", ""))
         store.changed()
     return HttpResponse(status=200)
+
+
+# --- OpenID Connect discovery (identity.xero.com/.well-known/…) ---------------------------------
+
+
+@csrf_exempt
+@login_not_required
+def openid_configuration(request):
+    """What an OIDC client reads first. Only what the sandbox serves is advertised."""
+    if request.method != "GET":
+        return json_response({"error": "invalid_request"}, 405)
+    identity = issuer(request)
+    login = f"{sandbox_base(request)}/login/identity"
+    return json_response(
+        {
+            "issuer": identity,
+            "jwks_uri": f"{identity}/.well-known/openid-configuration/jwks",
+            "authorization_endpoint": f"{login}/connect/authorize",
+            "token_endpoint": f"{identity}/connect/token",
+            "userinfo_endpoint": f"{identity}/connect/userinfo",
+            "revocation_endpoint": f"{identity}/connect/revocation",
+            "scopes_supported": sorted(KNOWN_SCOPES),
+            "claims_supported": [
+                "sub",
+                "xero_userid",
+                "preferred_username",
+                "given_name",
+                "family_name",
+                "name",
+                "email",
+                "global_session_id",
+                "sid",
+                "auth_time",
+                "amr",
+            ],
+            "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token"],
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": [keys.ALGORITHM],
+            "code_challenge_methods_supported": ["S256"],
+        }
+    )
+
+
+@csrf_exempt
+@login_not_required
+def jwks(request):
+    if request.method != "GET":
+        return json_response({"error": "invalid_request"}, 405)
+    with store.lock:
+        world = store.world
+        had_key = bool(world.signing_key_pem)
+        document = keys.jwks(world)
+        if not had_key:
+            store.changed()  # the world adopted its signing key: save it with the state
+    return json_response(document)
+
+
+@csrf_exempt
+@login_not_required
+@logged("identity")
+def userinfo(request):
+    if request.method not in ("GET", "POST"):
+        return json_response({"error": "invalid_request"}, 405)
+    return faults.around(request, lambda: _userinfo(request))
+
+
+def _userinfo(request):
+    with store.lock:
+        world = store.world
+        access = tokens.authenticate_bearer(world, request.headers.get("Authorization", ""))
+        if isinstance(access, tokens.BearerFailure):
+            return json_response(
+                {"error": "invalid_token"}, 401, {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            )
+        request.sandbox_client_id = access.client_id
+        if "openid" not in access.scopes:
+            return json_response(
+                {"error": "insufficient_scope"},
+                403,
+                {"WWW-Authenticate": 'Bearer error="insufficient_scope"'},
+            )
+    return json_response(tokens.userinfo_claims(access.scopes))

@@ -47,6 +47,32 @@ UK_ACCOUNTS = [
     ("960", "Retained Earnings", "EQUITY", "EQUITY", "NONE", "RETAINEDEARNINGS"),
 ]
 
+# Descriptions in the style of Xero's default UK chart of accounts (bank and system accounts and
+# those Xero leaves blank have none).
+ACCOUNT_DESCRIPTIONS = {
+    "200": "Income from any normal business activity",
+    "201": "Fees for annual accounts, tax returns and related compliance work",
+    "202": "Fees for payroll processing and bookkeeping services",
+    "260": "Any other income that does not relate to normal business activities and is not recurring",
+    "270": "Interest income",
+    "310": "Cost of goods sold by the business",
+    "404": "Fees charged by your bank for transactions regarding your bank account(s).",
+    "412": "Payments to consultants and contractors",
+    "429": "General expenses related to the running of the business.",
+    "433": "Expenses incurred for insuring the business' assets",
+    "445": "Expenses incurred for lighting, powering or heating the premises",
+    "461": "Expenses incurred by the entity as a result of printing and stationery",
+    "469": "The payment to lease a building or area.",
+    "477": "Payment to employees in exchange for their resources",
+    "485": "E.g. Magazines, professional bodies",
+    "489": "Expenditure incurred from any business-related phone calls, phone lines, or internet connections",
+    "493": "Expenses incurred from domestic travel which has a business purpose",
+    "610": "Outstanding invoices the company has issued out to the client but has not yet received in cash at balance date.",
+    "800": "Outstanding invoices the company has received from suppliers but has not yet paid at balance date",
+    "820": "The balance in this account represents VAT owing to or from HMRC. At the end of the VAT period, it is this account that should be used to code against either the 'refunds from' or 'payments to' HMRC that will appear on the bank statement.",
+    "960": "Do not Use",
+}
+
 PRACTICE_ITEMS = [
     # code, name, description, unit price, account
     ("ACCS", "Annual accounts", "Preparation of statutory annual accounts", "1200.00", "201"),
@@ -84,6 +110,7 @@ def furnish_uk_organisation(org: Organisation, created_at: datetime) -> None:
             type=account_type,
             account_class=account_class,
             tax_type=tax_type,
+            description=ACCOUNT_DESCRIPTIONS.get(code, ""),
             system_account=system,
             bank_account_number="20-45-67 41234567" if account_type == "BANK" else "",
             enable_payments=account_type == "BANK",

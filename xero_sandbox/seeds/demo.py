@@ -6,6 +6,7 @@ exact name, some only roughly, some under another name with the same company num
 all; plus customers who are not clients, suppliers, and about 18 months of invoices in every status.
 """
 
+import copy
 import json
 import random
 from datetime import UTC, date, datetime, timedelta
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from ..books.locks import last_year_end
 from ..clock import clock
 from ..records import Contact, Organisation
 from .chart import furnish_uk_organisation, stable_id
@@ -43,6 +45,101 @@ SUPPLIERS = [
     ("Pennant Office Supplies Ltd", "orders@pennantoffice.co.uk", "461", "INPUT2", "42.50", "POS"),
     ("Swift Couriers Ltd", "invoices@swiftcouriers.co.uk", "429", "INPUT2", "28.00", "SC"),
 ]
+# Contacts with their own settings, as set on their contact record in Xero: payment terms of each
+# kind Xero offers, people, defaults for new invoices and bills.
+CONTACT_SETTINGS = {
+    # Every setting Xero's own example contact shows, on one customer that is also a supplier.
+    "Peak District Outdoor Centre Ltd": {
+        "contact_number": "PDOC-01",
+        "account_number": "PDOC-1044",
+        "first_name": "Megan",
+        "last_name": "Hollins",
+        "tax_number": "GB 318 4402 71",
+        "website": "https://www.peakoutdoor.co.uk",
+        "bank_account_details": "40-11-62 71234590",
+        "addresses": [
+            {
+                "AddressType": "STREET",
+                "AddressLine1": "Millstone Barn",
+                "AddressLine2": "Castleton Road",
+                "AddressLine3": "Hope",
+                "AddressLine4": "Hope Valley",
+                "City": "Sheffield",
+                "Region": "Derbyshire",
+                "PostalCode": "S33 6RB",
+                "Country": "United Kingdom",
+                "AttentionTo": "Megan Hollins",
+            },
+            {
+                "AddressType": "POBOX",
+                "AddressLine1": "PO Box 118",
+                "City": "Sheffield",
+                "PostalCode": "S33 6ZZ",
+                "Country": "United Kingdom",
+            },
+        ],
+        "phones": [
+            {
+                "PhoneType": "DEFAULT",
+                "PhoneNumber": "620 118",
+                "PhoneAreaCode": "01433",
+                "PhoneCountryCode": "44",
+            },
+            {"PhoneType": "MOBILE", "PhoneNumber": "7700 900412", "PhoneCountryCode": "44"},
+        ],
+        "default_currency": "GBP",
+        "sales_default_account_code": "201",
+        "purchases_default_account_code": "429",
+        "accounts_receivable_tax_type": "OUTPUT2",
+        "accounts_payable_tax_type": "INPUT2",
+        "sales_default_line_amount_type": "EXCLUSIVE",
+        "purchases_default_line_amount_type": "INCLUSIVE",
+        "discount": Decimal(5),
+        "branding_theme": {"BrandingThemeID": stable_id("branding-theme", "Standard"), "Name": "Standard"},
+        "payment_terms": {
+            "Bills": {"Day": 14, "Type": "DAYSAFTERBILLDATE"},
+            "Sales": {"Day": 20, "Type": "OFFOLLOWINGMONTH"},
+        },
+        "contact_persons": [
+            {
+                "FirstName": "Megan",
+                "LastName": "Hollins",
+                "EmailAddress": "megan@peakoutdoor.co.uk",
+                "IncludeInEmails": True,
+            },
+            {
+                "FirstName": "Dev",
+                "LastName": "Sharma",
+                "EmailAddress": "accounts@peakoutdoor.co.uk",
+                "IncludeInEmails": False,
+            },
+        ],
+        "batch_payments": {
+            "BankAccountNumber": "40-11-62 71234590",
+            "BankAccountName": "Peak District Outdoor Centre",
+            "Details": "Team days",
+            "Code": "",
+            "Reference": "",
+        },
+    },
+    "Bramley Orchard Partnership": {"payment_terms": {"Sales": {"Day": 20, "Type": "OFFOLLOWINGMONTH"}}},
+    "Tidewater Yacht Club": {"payment_terms": {"Sales": {"Day": 14, "Type": "DAYSAFTERBILLMONTH"}}},
+    "Whitmore Family Trust": {"payment_terms": {"Sales": {"Day": 28, "Type": "OFCURRENTMONTH"}}},
+    "St Anne's Parish Council": {"payment_terms": {"Sales": {"Day": 7, "Type": "DAYSAFTERBILLDATE"}}},
+    "Northgate Property Holdings Ltd": {
+        "purchases_default_account_code": "469",
+        "accounts_payable_tax_type": "INPUT2",
+        "purchases_default_line_amount_type": "INCLUSIVE",
+        "payment_terms": {"Bills": {"Day": 1, "Type": "OFFOLLOWINGMONTH"}},
+        "batch_payments": {
+            "BankAccountNumber": "20-32-06 90817263",
+            "BankAccountName": "Northgate Property Holdings Ltd",
+            "Details": "Rent",
+            "Code": "",
+            "Reference": "",
+        },
+    },
+}
 BUREAU_CLIENTS = [
     "Northern Quarter Coffee Ltd",
     "Kestrel Logistics Ltd",
@@ -79,7 +176,10 @@ def _organisation(tenant_id: str, name: str, short_code: str, today: date, **det
 
 def _contact(org: Organisation, name: str, created: datetime, **fields) -> Contact:
     contact = Contact(
-        contact_id=stable_id(org.tenant_id, "contact", name), name=name, updated_at=created, **fields
+        contact_id=stable_id(org.tenant_id, "contact", name),
+        name=name,
+        updated_at=created,
+        **{**fields, **copy.deepcopy(CONTACT_SETTINGS.get(name, {}))},
     )
     org.contacts[contact.contact_id] = contact
     return contact
@@ -109,6 +209,7 @@ def _demo_practice(today: date, rng: random.Random) -> Organisation:
         line_of_business="Accountancy and tax services",
         address={"AddressLine1": "3 Bridge Street", "City": "York", "PostalCode": "YO1 6DD", "Country": "GB"},
         phone="01904 496 000",
+        website="https://www.engager-demo-practice.co.uk",
     )
     ledger = SeedLedger(org, rng, today)
     created = datetime.combine(today - timedelta(days=HISTORY_DAYS), datetime.min.time(), tzinfo=UTC)
@@ -165,6 +266,8 @@ def _demo_practice(today: date, rng: random.Random) -> Organisation:
                 line_amount_types="Inclusive",
             )
     ledger.finish()
+    # The books are closed at the last year end, so the app meets Xero's lock dates.
+    org.period_lock_date = org.end_of_year_lock_date = last_year_end(org, today)
     return org
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from ..books.terms import default_due_date
 from ..books.totals import invoice_totals, line_amount, line_tax
 from ..records import Contact, Invoice, LineItem, Organisation, Payment
 
@@ -62,7 +63,6 @@ class SeedLedger:
                     discount_rate=line.discount_rate,
                 )
             )
-        terms = self.org.sales_terms_days if invoice_type == "ACCREC" else self.org.bills_terms_days
         sub_total, total_tax, total = invoice_totals(line_items, line_amount_types)
         invoice = Invoice(
             invoice_id=self.new_id(),
@@ -70,7 +70,7 @@ class SeedLedger:
             contact_id=contact.contact_id,
             status="DRAFT",
             date=on,
-            due_date=on + timedelta(days=terms),
+            due_date=default_due_date(self.org, contact, invoice_type, on),
             line_amount_types=line_amount_types,
             currency_code=self.org.base_currency,
             updated_at=at_office_hours(min(on, self.today), self.rng),
