@@ -107,4 +107,9 @@ class ClientFilterForm(forms.Form):
         attrs={"placeholder": "Name, company number or email"}
     ))  # fmt: skip
     kind = forms.ChoiceField(required=False, choices=[("", "All clients"), *Client.Kind.choices])
+    xero = forms.ChoiceField(
+        required=False,
+        label="Xero",
+        choices=[("", "Linked or not"), ("linked", "Linked to Xero"), ("unlinked", "Not linked to Xero")],
+    )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)

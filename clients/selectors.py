@@ -16,11 +16,19 @@ CLIENT_SORTS = {
 }
 
 
+XERO_LINK_FILTERS = {"linked": False, "unlinked": True}  # filter value → xero_link__isnull
+
+
 def client_list(
-    *, practice: Practice, query: str = "", kind: str = "", sort: str = "name"
+    *, practice: Practice, query: str = "", kind: str = "", sort: str = "name", xero: str = ""
 ) -> QuerySet[Client]:
-    """The practice's clients filtered by a search term (name, company number, email) and kind."""
-    qs = Client.objects.filter(practice=practice)
+    """The practice's clients filtered by a search term (name, company number, email), kind and
+    whether they are linked to Xero. Each row carries its Xero link (`xero_link`, joined here: the
+    link lives in integrations, which adds it as a reverse one-to-one), so the list's Xero icon
+    costs no query per row."""
+    qs = Client.objects.filter(practice=practice).select_related("xero_link")
+    if xero in XERO_LINK_FILTERS:
+        qs = qs.filter(xero_link__isnull=XERO_LINK_FILTERS[xero])
     query = query.strip()
     if query:
         qs = qs.filter(
@@ -47,3 +55,12 @@ def client_officers(*, client: Client) -> QuerySet[Officer]:
 
 def individuals_for_choice(*, practice: Practice) -> QuerySet[Client]:
     return Client.objects.filter(practice=practice, kind=Client.Kind.INDIVIDUAL).order_by("name")
+
+
+def client_companies(*, person: Client) -> list[Client]:
+    """The companies a person is an officer of (each once, by name)."""
+    return list(
+        Client.objects.filter(practice=person.practice_id, officers__person=person)
+        .distinct()
+        .order_by("name")
+    )

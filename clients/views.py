@@ -7,15 +7,18 @@ from clients import selectors, services
 from clients.forms import ClientFilterForm, OfficerForm, client_form_class
 from clients.models import Client, Officer
 from core.htmx import redirect_after_post, render_page_or_partial
-from core.navigation import client_menu
+from core.navigation import client_context_providers, client_menu
 from core.permissions import practice_required
 
 PAGE_SIZE = 50
 
 
 def client_page_context(request, client: Client, active: str) -> dict:
-    """What every page under a client needs: the client and its left-hand menu."""
-    return {"client": client, "client_menu": client_menu.entries_for(client), "active_menu": active}
+    """What every page under a client needs: the client, its left-hand menu, and what other apps add."""
+    context = {"client": client, "client_menu": client_menu.entries_for(client), "active_menu": active}
+    for provider in client_context_providers:
+        context |= provider(request, client)
+    return context
 
 
 @practice_required
@@ -24,7 +27,11 @@ def client_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     sort = filters.get("sort") or "name"
     clients = selectors.client_list(
-        practice=request.practice, query=filters.get("q", ""), kind=filters.get("kind", ""), sort=sort
+        practice=request.practice,
+        query=filters.get("q", ""),
+        kind=filters.get("kind", ""),
+        sort=sort,
+        xero=filters.get("xero", ""),
     )
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "sort": sort}
@@ -63,6 +70,8 @@ def client_edit(request, pk: int):
 def client_detail(request, pk: int):
     client = selectors.client_get(practice=request.practice, pk=pk)
     context = client_page_context(request, client, "overview")
+    if not client.is_company:  # Xero links are made on these companies
+        context["person_companies"] = selectors.client_companies(person=client)
     return render(request, "clients/client_detail.html", context)
 
 

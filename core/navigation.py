@@ -47,5 +47,9 @@ dashboard_widgets = Registry("dashboard widgets")
 jobs_menu = Registry("jobs menu")
 settings_menu = Registry("settings menu")
 
+# Callables (request, client) returning extra context for every page under a client; an app adds the
+# parts of the client page it owns this way (integrations: the client's Xero link, as `xero`).
+client_context_providers: list[Callable[[Any, Any], dict[str, Any]]] = []
+
 # Callables taking the request and returning banners ({"level": ..., "html": ...}) for every page.
 banner_providers: list[Callable[[Any], list[dict[str, Any]]]] = []

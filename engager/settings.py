@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "clients",
     "jobs",
     "integrations",
+    "invoicing",
     "demo",  # manage.py seed_demo (above the domain apps, so core imports none of them)
     "engager",  # project-wide system checks (engager/checks.py)
 ]

@@ -9,6 +9,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("core.urls")),
     path("clients/", include("clients.urls")),
+    path("clients/xero-matching/", include("integrations.matching_urls")),  # bulk review
+    path("clients/<int:pk>/xero/differences/", include("integrations.difference_urls")),
+    path("clients/<int:pk>/xero/", include("integrations.client_urls")),  # Link with Xero
     path("jobs/", include("jobs.urls")),
     path("settings/integrations/", include("integrations.urls")),
 ]

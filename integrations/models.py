@@ -89,6 +89,13 @@ class XeroContact(models.Model):
     ar_overdue = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     updated_at_xero = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(auto_now=True)
+    # The STREET address (else POBOX) as lines: AddressLine1–4, City, Region, PostalCode, Country.
+    address = models.TextField(blank=True)
+    # Matching keys (integrations.matching), written with every upsert so suggestions are indexed reads.
+    normalised_name = models.CharField(max_length=255, blank=True)
+    match_company_number = models.CharField(max_length=50, blank=True)
+    match_tax_number = models.CharField(max_length=50, blank=True)
+    email_domain = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -97,7 +104,16 @@ class XeroContact(models.Model):
                 fields=["practice", "tenant_id", "contact_id"], name="unique_xero_contact"
             ),
         ]
-        indexes = [models.Index(fields=["practice", "tenant_id", "name"])]
+        indexes = [
+            models.Index(fields=["practice", "tenant_id", "name"]),
+            models.Index(fields=["practice", "tenant_id", "normalised_name"], name="xero_contact_norm_name"),
+            models.Index(
+                fields=["practice", "tenant_id", "match_company_number"], name="xero_contact_company_no"
+            ),
+            models.Index(fields=["practice", "tenant_id", "match_tax_number"], name="xero_contact_tax_no"),
+            models.Index(fields=["practice", "tenant_id", "email"], name="xero_contact_email"),
+            models.Index(fields=["practice", "tenant_id", "email_domain"], name="xero_contact_email_domain"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -158,6 +174,10 @@ class XeroSyncRun(models.Model):
     retry_at = models.DateTimeField(null=True, blank=True, help_text="When a waiting run carries on")
     pages_done = models.PositiveIntegerField(default=0)
     contacts_synced = models.PositiveIntegerField(default=0)
+    # Which kind the run is on ("" = contacts, then each registered step, e.g. "invoices"); next_page
+    # and newest_seen are that kind's resume point. `counts` holds the changes per kind after contacts.
+    step = models.CharField(max_length=30, blank=True, default="")
+    counts = models.JSONField(default=dict, blank=True, help_text="Changes synced per kind")
     message = models.CharField(max_length=255, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -211,3 +231,197 @@ class XeroActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}: {self.outcome}"
+
+
+class XeroContactLink(models.Model):
+    """A client company linked to its contact in the practice's Xero organisation.
+
+    A client links to at most one contact and a contact to at most one client (database
+    constraints; services turn a clash into `LinkConflict`). Unlinking deletes this row only:
+    nothing in Xero changes. The contact is RESTRICTed: a mirrored contact that is linked cannot be
+    deleted on its own (a link would vanish silently), yet deleting the practice removes both.
+    """
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="xero_contact_links")
+    client = models.OneToOneField("clients.Client", on_delete=models.CASCADE, related_name="xero_link")
+    contact = models.OneToOneField(XeroContact, on_delete=models.RESTRICT, related_name="client_link")
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    linked_at = models.DateTimeField(auto_now_add=True)
+    created_in_xero = models.BooleanField(default=False, help_text="Engager created the contact in Xero")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "client"], name="one_xero_contact_per_client"),
+            models.UniqueConstraint(fields=["practice", "contact"], name="one_client_per_xero_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} ↔ {self.contact}"
+
+
+class XeroContactCreation(models.Model):
+    """A "create in Xero" for a client, stored with its Idempotency-Key before Xero is first asked.
+
+    Every retry (Xero down, the answer lost, a double click) sends the same payload with the same
+    key, so Xero creates the contact at most once. One pending creation per client.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for Xero"
+        SUCCEEDED = "succeeded", "Created"
+        FAILED = "failed", "Refused by Xero"
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    tenant_id = models.CharField(max_length=64)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    payload = models.JSONField(help_text="The contact as sent to Xero (our field names)")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    contact_id = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"], condition=models.Q(status="pending"), name="one_pending_xero_creation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Create {self.payload.get('name', '')} in Xero: {self.get_status_display()}"
+
+
+class XeroBulkRun(models.Model):
+    """Bulk review (Clients → Match clients to Xero): link many clients, or create many contacts.
+
+    `items` holds one row per client with its result; `batches` (create only) holds each batch of
+    up to 50 clients with the Idempotency-Key stored before Xero is first asked, so a retry of the
+    run sends the same batches with the same keys and Xero never creates a contact twice.
+    """
+
+    class Action(models.TextChoices):
+        LINK = "link", "Link selected"
+        CREATE = "create", "Create in Xero"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Finished"
+        FAILED = "failed", "Failed"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+    FINISHED = (Status.SUCCEEDED, Status.FAILED)
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="xero_bulk_runs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    tenant_id = models.CharField(max_length=64)
+    items = models.JSONField(default=list, help_text="One row per client: ids, what was done, the message")
+    batches = models.JSONField(
+        default=list, help_text="Create only: client ids and Idempotency-Key per batch"
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    succeeded = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.total}) for {self.practice}: {self.get_status_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == self.Status.FAILED and any(b.get("status") == "pending" for b in self.batches)
+
+
+class XeroSyncMark(models.Model):
+    """High-water mark per kind (invoices, credit notes…): the newest UpdatedDateUTC synced.
+
+    Contacts keep theirs on XeroConnection.contacts_modified_since. Keyed by tenant, so connecting
+    to another organisation starts that organisation's kinds from scratch (a full sync).
+    """
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    tenant_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=30)
+    modified_since = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True, help_text="Last complete sync of this kind")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "tenant_id", "kind"], name="unique_xero_sync_mark"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.practice} since {self.modified_since}"
+
+
+class XeroWebhookEvent(models.Model):
+    """One event from one of Xero's webhook deliveries, stored before it is processed.
+
+    `dedupe_key` (tenant, category, type, resource, event time) makes a second delivery of the same
+    event a no-op. Processing re-fetches the resource by id, so events in any order end in Xero's
+    current state. Every event ends processed, ignored (unknown tenant, unknown category) or failed
+    with its error and attempts: never stuck.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        PROCESSED = "processed", "Processed"
+        IGNORED = "ignored", "Ignored"
+        FAILED = "failed", "Failed"
+
+    practice = models.ForeignKey(
+        Practice, null=True, blank=True, on_delete=models.CASCADE, related_name="xero_webhook_events"
+    )
+    dedupe_key = models.CharField(max_length=64, unique=True)
+    tenant_id = models.CharField(max_length=64)
+    category = models.CharField(max_length=30)
+    event_type = models.CharField(max_length=30)
+    resource_id = models.CharField(max_length=64)
+    event_date = models.DateTimeField(null=True, blank=True, help_text="eventDateUtc")
+    payload = models.JSONField(default=dict, help_text="The event as Xero sent it")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    received_at = models.DateTimeField(auto_now_add=True)
+    deliveries = models.PositiveIntegerField(default=1, help_text="Times Xero delivered this event")
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="xero_webhook_status"),
+            models.Index(fields=["practice", "-received_at"], name="xero_webhook_practice"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.event_type} {self.resource_id}: {self.get_status_display()}"

@@ -121,3 +121,17 @@ def check_all_xero_connections() -> int:
     for connection_id in ids:
         check_xero_connection.delay(connection_id)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def xero_bulk(run_id: int) -> str:
+    """Work through one bulk run (link or create); it always ends Finished or Failed, eager too."""
+    from integrations.services import bulk
+
+    try:
+        run = bulk.xero_bulk_process(run_id=run_id)
+    except Exception:  # never leave a run "running", nor let an eager run break the page
+        logger.exception("Xero bulk run %s stopped", run_id)
+        bulk.xero_bulk_fail(run_id=run_id, message=bulk.UNEXPECTED)
+        return "failed"
+    return "nothing to do" if run is None else "ok"

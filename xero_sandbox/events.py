@@ -14,10 +14,12 @@ from .clock import clock
 class ChangeEvent:
     sequence: int
     tenant_id: str
-    category: str  # CONTACT | INVOICE
+    category: str  # CONTACT | INVOICE | CREDITNOTE
     event_type: str  # CREATE | UPDATE
     resource_id: str
     at: datetime
+    # CREDITNOTE events carry the credit note's Type and Status (xero-webhooks.yaml), as pairs.
+    data: tuple[tuple[str, str], ...] = ()
 
 
 # Listeners get the world the event happened in, and the event.
@@ -29,9 +31,19 @@ def listen(listener: Callable[[object, ChangeEvent], None]) -> None:
         _listeners.append(listener)
 
 
-def record_event(world, tenant_id: str, category: str, event_type: str, resource_id: str) -> ChangeEvent:
+def record_event(
+    world, tenant_id: str, category: str, event_type: str, resource_id: str, data: dict | None = None
+) -> ChangeEvent:
     world.event_sequence += 1
-    event = ChangeEvent(world.event_sequence, tenant_id, category, event_type, resource_id, clock.now())
+    event = ChangeEvent(
+        world.event_sequence,
+        tenant_id,
+        category,
+        event_type,
+        resource_id,
+        clock.now(),
+        tuple((data or {}).items()),
+    )
     for listener in _listeners:
         listener(world, event)
     return event

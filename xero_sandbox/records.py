@@ -59,6 +59,8 @@ class Invoice:
     branding_theme_id: str | None = None
     expected_payment_date: date | None = None
     created_by_client_id: str | None = None
+    # Credit notes allocated to this invoice, in allocation order (their CreditNoteIDs).
+    credit_note_ids: list[str] = field(default_factory=list)
 
     @property
     def amount_due(self) -> Decimal:
@@ -67,6 +69,56 @@ class Invoice:
     @property
     def is_sale(self) -> bool:
         return self.type == "ACCREC"
+
+
+@dataclass
+class Allocation:
+    """Part of a credit note's credit applied to an invoice (PUT CreditNotes/{id}/Allocations)."""
+
+    allocation_id: str
+    invoice_id: str
+    amount: Decimal
+    date: date
+    updated_at: datetime | None = None
+
+
+@dataclass
+class CreditNote:
+    """A credit note (ACCRECCREDIT for customers, ACCPAYCREDIT from suppliers). RemainingCredit is
+    its total less what has been allocated to invoices."""
+
+    credit_note_id: str
+    type: str
+    contact_id: str
+    status: str
+    date: date
+    line_amount_types: str
+    currency_code: str
+    updated_at: datetime
+    credit_note_number: str = ""
+    reference: str = ""
+    due_date: date | None = None
+    line_items: list[LineItem] = field(default_factory=list)
+    sub_total: Decimal = Decimal("0")
+    total_tax: Decimal = Decimal("0")
+    total: Decimal = Decimal("0")
+    allocations: list[Allocation] = field(default_factory=list)
+    fully_paid_on: date | None = None
+    sent_to_contact: bool = False
+    branding_theme_id: str | None = None
+    created_by_client_id: str | None = None
+
+    @property
+    def amount_allocated(self) -> Decimal:
+        return sum((allocation.amount for allocation in self.allocations), Decimal("0"))
+
+    @property
+    def remaining_credit(self) -> Decimal:
+        return self.total - self.amount_allocated
+
+    @property
+    def is_sale(self) -> bool:
+        return self.type == "ACCRECCREDIT"
 
 
 @dataclass
@@ -182,18 +234,33 @@ class Organisation:
     sales_tax_period: str = "QUARTERLY1"
     invoice_prefix: str = "INV-"
     next_invoice_number: int = 1
+    # Xero numbers sales credit notes from the invoice settings' own credit note prefix (CN-).
+    credit_note_prefix: str = "CN-"
+    next_credit_note_number: int = 1
     contacts: dict[str, Contact] = field(default_factory=dict)
     invoices: dict[str, Invoice] = field(default_factory=dict)
+    credit_notes: dict[str, CreditNote] = field(default_factory=dict)
     accounts: list[Account] = field(default_factory=list)
     tax_rates: list[TaxRate] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     # Indexes, rebuilt from the records above (see Organisation.reindex).
     invoice_ids_by_contact: dict[str, list[str]] = field(default_factory=dict, metadata=DERIVED)
+    credit_note_ids_by_contact: dict[str, list[str]] = field(default_factory=dict, metadata=DERIVED)
 
     def reindex(self) -> None:
         self.invoice_ids_by_contact = {}
         for invoice in self.invoices.values():
             self.invoice_ids_by_contact.setdefault(invoice.contact_id, []).append(invoice.invoice_id)
+        self.credit_note_ids_by_contact = {}
+        for note in self.credit_notes.values():
+            self.credit_note_ids_by_contact.setdefault(note.contact_id, []).append(note.credit_note_id)
+
+    def add_credit_note(self, note: CreditNote) -> None:
+        self.credit_notes[note.credit_note_id] = note
+        self.credit_note_ids_by_contact.setdefault(note.contact_id, []).append(note.credit_note_id)
+
+    def credit_notes_of(self, contact_id: str) -> list[CreditNote]:
+        return [self.credit_notes[note_id] for note_id in self.credit_note_ids_by_contact.get(contact_id, ())]
 
     def add_invoice(self, invoice: Invoice) -> None:
         self.invoices[invoice.invoice_id] = invoice

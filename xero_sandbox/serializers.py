@@ -4,7 +4,18 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .clock import clock
-from .records import Account, Contact, Invoice, Item, LineItem, Organisation, Payment, TaxRate
+from .records import (
+    Account,
+    Allocation,
+    Contact,
+    CreditNote,
+    Invoice,
+    Item,
+    LineItem,
+    Organisation,
+    Payment,
+    TaxRate,
+)
 from .wire import iso_date, iso_datetime_utc, money, ms_date, ms_datetime, ms_timestamp, number
 
 APPROVED_STATUSES = {"AUTHORISED", "PAID"}
@@ -66,7 +77,14 @@ def contact_persons_json(persons: list[dict]) -> list[dict]:
     ]
 
 
+CREDIT_NOTE_LEDGER = {"ACCRECCREDIT": "ACCREC", "ACCPAYCREDIT": "ACCPAY"}
+
+
 def balances(org: Organisation, contact_id: str, today: date) -> dict:
+    """What the contact owes (or is owed): approved invoices' AmountDue less approved credit notes'
+    unallocated credit ("the amount due takes credit notes and part payments into account", Xero
+    Central, Contact activity). A credit note counts as overdue once its date has passed, as the
+    aged receivables report ages it by its date (books/aging.py)."""
     totals = {"ACCREC": [Decimal(0), Decimal(0)], "ACCPAY": [Decimal(0), Decimal(0)]}
     for invoice in org.invoices_of(contact_id):
         if invoice.status != "AUTHORISED" or invoice.type not in totals:
@@ -74,6 +92,13 @@ def balances(org: Organisation, contact_id: str, today: date) -> dict:
         totals[invoice.type][0] += invoice.amount_due
         if invoice.due_date and invoice.due_date < today:
             totals[invoice.type][1] += invoice.amount_due
+    for note in org.credit_notes_of(contact_id):
+        if note.status != "AUTHORISED" or note.type not in CREDIT_NOTE_LEDGER:
+            continue
+        ledger = totals[CREDIT_NOTE_LEDGER[note.type]]
+        ledger[0] -= note.remaining_credit
+        if (note.due_date or note.date) < today:
+            ledger[1] -= note.remaining_credit
     receivable, payable = totals["ACCREC"], totals["ACCPAY"]
     return {
         "AccountsReceivable": {"Outstanding": money(receivable[0]), "Overdue": money(receivable[1])},
@@ -223,7 +248,7 @@ def invoice_json(
     _set(payload, "Reference", invoice.reference)
     if not summary:
         payload["Payments"] = [payment_json(payment) for payment in invoice.payments]
-        payload["CreditNotes"] = []
+        payload["CreditNotes"] = applied_credit_notes_json(invoice, org)
         payload["Prepayments"] = []
         payload["Overpayments"] = []
     payload["AmountDue"] = money(invoice.amount_due)
@@ -257,6 +282,113 @@ def invoice_json(
         payload["SentToContact"] = invoice.sent_to_contact
     _set(payload, "Url", invoice.url)
     _set(payload, "BrandingThemeID", invoice.branding_theme_id)
+    return payload
+
+
+def applied_credit_notes_json(invoice: Invoice, org: Organisation) -> list[dict]:
+    """The credit notes allocated to an invoice, each with the amount it applied (AppliedAmount,
+    the CreditNote schema's "amount of applied to an invoice")."""
+    result = []
+    for note_id in invoice.credit_note_ids:
+        note = org.credit_notes.get(note_id)
+        if note is None:
+            continue
+        applied = sum(
+            (item.amount for item in note.allocations if item.invoice_id == invoice.invoice_id), Decimal(0)
+        )
+        payload = {"CreditNoteID": note.credit_note_id, "ID": note.credit_note_id}
+        _set(payload, "CreditNoteNumber", note.credit_note_number)
+        payload["HasErrors"] = False
+        payload["AppliedAmount"] = money(applied)
+        payload["DateString"] = iso_date(note.date)
+        payload["Date"] = ms_date(note.date)
+        payload["LineItems"] = NO_LIST
+        payload["Total"] = money(note.total)
+        result.append(payload)
+    return result
+
+
+def allocation_json(allocation: Allocation, org: Organisation) -> dict:
+    """An allocation as a credit note lists it: the invoice it went to, the amount and date."""
+    invoice = org.invoices.get(allocation.invoice_id)
+    reference = {"InvoiceID": allocation.invoice_id}
+    if invoice is not None:
+        _set(reference, "InvoiceNumber", invoice.invoice_number)
+    reference.update(
+        {
+            "Payments": NO_LIST,
+            "CreditNotes": NO_LIST,
+            "Prepayments": NO_LIST,
+            "Overpayments": NO_LIST,
+            "HasErrors": False,
+            "IsDiscounted": False,
+            "LineItems": NO_LIST,
+            "ValidationErrors": NO_LIST,
+        }
+    )
+    return {
+        "AllocationID": allocation.allocation_id,
+        "Amount": money(allocation.amount),
+        "Date": ms_date(allocation.date),
+        "Invoice": reference,
+    }
+
+
+def allocation_write_json(allocation: Allocation, note: CreditNote, org: Organisation) -> dict:
+    """An allocation as PUT CreditNotes/{id}/Allocations answers it (Xero's example): the invoice
+    and a reference to the credit note."""
+    payload = allocation_json(allocation, org)
+    payload["CreditNote"] = {
+        "CreditNoteID": note.credit_note_id,
+        "ID": note.credit_note_id,
+        "LineItems": NO_LIST,
+    }
+    return payload
+
+
+def credit_note_json(
+    note: CreditNote,
+    org: Organisation,
+    *,
+    with_lines: bool,
+    unit_decimals: int = 2,
+    detail: bool = True,
+) -> dict:
+    """A credit note as Xero sends it (its GET CreditNotes and GET CreditNotes/{id} examples):
+    `detail` nests the full contact, a list page a contact reference; lines only when paged or by id."""
+    contact = org.contacts[note.contact_id]
+    payload = {"CreditNoteID": note.credit_note_id, "CreditNoteNumber": note.credit_note_number}
+    payload["Payments"] = NO_LIST
+    payload["ID"] = note.credit_note_id
+    payload["CurrencyRate"] = 1.0
+    payload["Type"] = note.type
+    payload["Reference"] = note.reference
+    payload["RemainingCredit"] = money(note.remaining_credit)
+    payload["Allocations"] = [allocation_json(allocation, org) for allocation in note.allocations]
+    payload["HasAttachments"] = False
+    payload["HasErrors"] = False
+    payload["Contact"] = contact_reference_json(contact, detail=detail)
+    payload["DateString"] = iso_date(note.date)
+    payload["Date"] = ms_date(note.date)
+    if note.due_date:
+        payload["DueDateString"] = iso_date(note.due_date)
+        payload["DueDate"] = ms_date(note.due_date)
+    payload["Status"] = note.status
+    payload["LineAmountTypes"] = note.line_amount_types
+    payload["LineItems"] = (
+        [line_item_json(line, unit_decimals) for line in note.line_items] if with_lines else NO_LIST
+    )
+    payload["SubTotal"] = money(note.sub_total)
+    payload["TotalTax"] = money(note.total_tax)
+    payload["Total"] = money(note.total)
+    payload["UpdatedDateUTC"] = ms_datetime(note.updated_at)
+    payload["UpdatedDateUTCString"] = iso_datetime_utc(note.updated_at)
+    payload["CurrencyCode"] = note.currency_code
+    if note.fully_paid_on:
+        payload["FullyPaidOnDate"] = ms_date(note.fully_paid_on)
+    if note.status in APPROVED_STATUSES:
+        payload["SentToContact"] = note.sent_to_contact
+    _set(payload, "BrandingThemeID", note.branding_theme_id)
     return payload
 
 

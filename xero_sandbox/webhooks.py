@@ -76,7 +76,7 @@ def entropy() -> str:
 
 def event_json(event: ChangeEvent) -> dict:
     api_base = getattr(settings, "XERO_API_BASE", "https://api.xero.com").rstrip("/")
-    return {
+    payload = {
         "resourceUrl": f"{api_base}/api.xro/2.0/{RESOURCE_PATHS[event.category]}/{event.resource_id}",
         "resourceId": event.resource_id,
         "tenantId": event.tenant_id,
@@ -85,6 +85,9 @@ def event_json(event: ChangeEvent) -> dict:
         "eventType": event.event_type,
         "eventDateUtc": event.at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3],
     }
+    if event.data:
+        payload["data"] = dict(event.data)
+    return payload
 
 
 def payload(events: list[ChangeEvent]) -> bytes:

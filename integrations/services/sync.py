@@ -14,8 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.models import Practice
-from integrations.models import XeroConnection, XeroContact, XeroReferenceItem, XeroSyncRun
+from integrations.matching import contact_match_keys
+from integrations.models import XeroConnection, XeroContact, XeroReferenceItem, XeroSyncMark, XeroSyncRun
 from integrations.services.columns import fit, fit_all
+from integrations.services.registry import SyncStep, sync_steps
+from integrations.services.registry import newest as newest_seen
 from integrations.xero.client import XeroClient
 from integrations.xero.types import XeroContactData
 
@@ -24,6 +27,7 @@ logger = logging.getLogger(__name__)
 CONTACT_FIELDS = [
     "name", "first_name", "last_name", "email", "company_number", "tax_number", "account_number",
     "status", "is_customer", "is_supplier", "ar_outstanding", "ar_overdue", "updated_at_xero", "synced_at",
+    "address", "normalised_name", "match_company_number", "match_tax_number", "email_domain",
 ]  # fmt: skip
 REFERENCE_FIELDS = ["name", "data", "synced_at"]
 STALE_RUN = dt.timedelta(minutes=30)  # an active run with no progress for this long is given up
@@ -119,6 +123,15 @@ def xero_sync_resume_if_due(*, run: XeroSyncRun) -> bool:
 def contacts_upsert(*, practice: Practice, tenant_id: str, contacts: list[XeroContactData]) -> int:
     now = timezone.now()
     by_id = {c.contact_id: c for c in contacts}  # one row per contact, even if Xero repeats one
+    # Out of order (a webhook's fetch, then an older sync page): never overwrite a newer row.
+    stored = dict(
+        XeroContact.objects.filter(
+            practice=practice, tenant_id=tenant_id, contact_id__in=list(by_id), updated_at_xero__isnull=False
+        ).values_list("contact_id", "updated_at_xero")
+    )
+    by_id = {
+        key: c for key, c in by_id.items() if not (c.updated_at and key in stored and c.updated_at < stored[key])
+    }
     rows = [
         XeroContact(
             practice=practice,
@@ -135,6 +148,10 @@ def contacts_upsert(*, practice: Practice, tenant_id: str, contacts: list[XeroCo
                     "tax_number": c.tax_number,
                     "account_number": c.account_number,
                     "status": c.status,
+                    "address": c.address,
+                    **contact_match_keys(
+                        name=c.name, email=c.email, company_number=c.company_number, tax_number=c.tax_number
+                    ),
                 },
             ),
             is_customer=c.is_customer,
@@ -207,27 +224,59 @@ def _save_run(run: XeroSyncRun, **changes) -> None:
 
 
 def xero_sync_run(*, run: XeroSyncRun, connection: XeroConnection, client: XeroClient) -> XeroSyncRun:
-    """Do (or resume) a sync run. Xero errors propagate; the task decides whether to retry."""
-    if run.started_at is None or run.next_page == 1:
+    """Do (or resume) a sync run: contacts, then each registered step (invoices, credit notes…).
+
+    Xero errors propagate; the task decides whether to retry. The run's (step, next_page,
+    newest_seen) is where a retried run carries on, so nothing is fetched twice or lost.
+    """
+    if run.started_at is None or (not run.step and run.next_page == 1):
         _save_run(run, status=XeroSyncRun.Status.RUNNING, started_at=timezone.now(), retry_at=None,
                   attempts=run.attempts + 1, message="Fetching accounts, tax rates and items…")  # fmt: skip
         reference_data_sync(connection=connection, client=client)
     else:
         _save_run(run, status=XeroSyncRun.Status.RUNNING, retry_at=None, attempts=run.attempts + 1)
+    steps = sync_steps()
+    kinds = [step.kind for step in steps]
+    if not run.step:
+        _sync_contacts(run=run, connection=connection, client=client, next_step=kinds[0] if kinds else DONE)
+    start = kinds.index(run.step) if run.step in kinds else len(kinds)
+    for index in range(start, len(steps)):
+        following = kinds[index + 1] if index + 1 < len(kinds) else DONE
+        _sync_kind(run=run, connection=connection, client=client, step=steps[index], next_step=following)
+    now = timezone.now()
+    XeroConnection.objects.filter(pk=connection.pk).update(last_sync_at=now, last_error="")
+    _save_run(run, status=XeroSyncRun.Status.SUCCEEDED, finished_at=now, message=_summary(run, steps), error="")
+    return run
+
+
+DONE = "done"
+
+
+def _plural(count: int, label: str) -> str:
+    singular = label[:-1] if label.endswith("s") else label
+    return f"{count} {singular if count == 1 else label}"
+
+
+def _summary(run: XeroSyncRun, steps: list[SyncStep]) -> str:
+    parts = [(run.contacts_synced, "contacts")] + [(run.counts.get(s.kind, 0), s.label) for s in steps]
+    changed = [_plural(count, label) for count, label in parts if count]
+    if not changed:
+        return "Everything was already up to date"
+    listed = changed[0] if len(changed) == 1 else f"{', '.join(changed[:-1])} and {changed[-1]}"
+    return f"{listed} updated"
+
+
+def _sync_contacts(*, run: XeroSyncRun, connection: XeroConnection, client: XeroClient, next_step: str) -> None:
     modified_since = connection.contacts_modified_since
     newest = run.newest_seen or modified_since
     page_number = run.next_page
     while True:
         _save_run(run, message=f"Fetching contacts, page {page_number}…")
         page = client.contacts_page(page=page_number, modified_since=modified_since)
-        seen = [c.updated_at for c in page.items if c.updated_at]
-        if seen and (newest is None or max(seen) > newest):
-            newest = max(seen)
+        newest = newest_seen(newest, page.items)
         # If-Modified-Since works to the second, so the newest contact of the last sync comes back
         # again; it is upserted (harmless) but not counted as a change.
-        changed = sum(
-            1 for c in page.items if not (modified_since and c.updated_at and c.updated_at <= modified_since)
-        )
+        changed = _changed(page.items, modified_since)
         with transaction.atomic():  # the page's contacts and the run's resume point, together
             contacts_upsert(practice=run.practice, tenant_id=connection.tenant_id, contacts=page.items)
             _save_run(
@@ -237,17 +286,44 @@ def xero_sync_run(*, run: XeroSyncRun, connection: XeroConnection, client: XeroC
         if page.is_last:
             break
         page_number += 1
-    now = timezone.now()
-    XeroConnection.objects.filter(pk=connection.pk).update(
-        contacts_modified_since=newest, last_sync_at=now, last_error=""
+    with transaction.atomic():
+        XeroConnection.objects.filter(pk=connection.pk).update(contacts_modified_since=newest)
+        _save_run(run, step=next_step, next_page=1, newest_seen=None)
+
+
+def _changed(items: list, modified_since: dt.datetime | None) -> int:
+    return sum(1 for i in items if not (modified_since and i.updated_at and i.updated_at <= modified_since))
+
+
+def _sync_kind(
+    *, run: XeroSyncRun, connection: XeroConnection, client: XeroClient, step: SyncStep, next_step: str
+) -> None:
+    """One registered kind: paged, bulk upserts, incremental from its own high-water mark."""
+    mark, _ = XeroSyncMark.objects.get_or_create(
+        practice=run.practice, tenant_id=connection.tenant_id, kind=step.kind
     )
-    summary = (
-        f"{run.contacts_synced} contact{'s' if run.contacts_synced != 1 else ''} updated"
-        if run.contacts_synced
-        else "Everything was already up to date"
-    )
-    _save_run(run, status=XeroSyncRun.Status.SUCCEEDED, finished_at=now, message=summary, error="")
-    return run
+    modified_since = mark.modified_since
+    newest = run.newest_seen or modified_since
+    page_number = run.next_page
+    while True:
+        _save_run(run, message=fit(XeroSyncRun, "message", f"Fetching {step.label}, page {page_number}…"))
+        page = step.fetch_page(client, page=page_number, modified_since=modified_since)
+        newest = newest_seen(newest, page.items)
+        changed = _changed(page.items, modified_since)
+        with transaction.atomic():
+            step.upsert(practice=run.practice, tenant_id=connection.tenant_id, items=page.items)
+            _save_run(
+                run, next_page=page_number + 1, pages_done=run.pages_done + 1, newest_seen=newest,
+                counts={**run.counts, step.kind: run.counts.get(step.kind, 0) + changed},
+            )  # fmt: skip
+        if page.is_last:
+            break
+        page_number += 1
+    with transaction.atomic():
+        if step.finish is not None:
+            step.finish(practice=run.practice, tenant_id=connection.tenant_id)
+        XeroSyncMark.objects.filter(pk=mark.pk).update(modified_since=newest, synced_at=timezone.now())
+        _save_run(run, step=next_step, next_page=1, newest_seen=None)
 
 
 def xero_sync_fail(*, run: XeroSyncRun, message: str, error: str = "") -> None:
@@ -258,13 +334,16 @@ def xero_sync_fail(*, run: XeroSyncRun, message: str, error: str = "") -> None:
     )  # fmt: skip
 
 
-def xero_sync_waiting(*, run: XeroSyncRun, reason: str, countdown: float) -> dt.datetime:
+def xero_sync_waiting(
+    *, run: XeroSyncRun, reason: str, countdown: float, template: str = "{reason} Will retry at {at}."
+) -> dt.datetime:
     """Put the run back to wait `countdown` seconds; the message says when it carries on."""
     retry_at = timezone.now() + dt.timedelta(seconds=countdown)
-    at = timezone.localtime(retry_at).strftime("%H:%M")
+    local = timezone.localtime(retry_at)
+    at = local.strftime("%H:%M") if local.date() == timezone.localdate() else local.strftime("%d %b %H:%M")
     _save_run(
         run, status=XeroSyncRun.Status.WAITING, retry_at=retry_at, retries=run.retries + 1,
-        message=fit(XeroSyncRun, "message", f"{reason} Will retry at {at}."),
+        message=fit(XeroSyncRun, "message", template.format(reason=reason, at=at)),
     )  # fmt: skip
     return retry_at
 

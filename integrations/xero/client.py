@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import urllib3
-from xero_python.accounting import AccountingApi
+from xero_python.accounting import AccountingApi, Contacts, Invoices
 from xero_python.api_client import ApiClient, Configuration
 from xero_python.api_client.oauth2 import OAuth2Token
 from xero_python.exceptions import (
@@ -44,7 +44,12 @@ from integrations.xero.types import (
     RateLimitState,
     XeroAccountData,
     XeroContactData,
+    XeroContactWriteResult,
+    XeroCreditNoteData,
+    XeroInvoiceData,
     XeroItemData,
+    XeroNewContact,
+    XeroNewInvoice,
     XeroOrganisationData,
     XeroTaxRateData,
     XeroTenantConnection,
@@ -53,6 +58,9 @@ from integrations.xero.types import (
 logger = logging.getLogger(__name__)
 
 CONTACTS_PAGE_SIZE = 1000
+CONTACTS_SEARCH_PAGE_SIZE = 100  # one page of search results is plenty for a person to pick from
+CONTACTS_BATCH_SIZE = 50  # Xero's advice for writes
+INVOICES_PAGE_SIZE = 1000  # invoices and credit notes, with line items
 
 
 @dataclass(frozen=True)
@@ -250,3 +258,149 @@ class XeroClient:
             page_size=page_size,
             page_count=getattr(pagination, "page_count", None) if pagination else None,
         )
+
+    def contacts_search(self, term: str, *, include_archived: bool = False) -> list[XeroContactData]:
+        """Contacts whose name, first/last name, contact number or email contain `term` (one page)."""
+        result = self._call(
+            self.accounting.get_contacts,
+            self.tenant_id,
+            search_term=term,
+            include_archived=include_archived,
+            page=1,
+            page_size=CONTACTS_SEARCH_PAGE_SIZE,
+        )
+        return [mappers.contact(c) for c in result.contacts or []]
+
+    def contact_get(self, contact_id: str) -> XeroContactData:
+        """One contact by id; XeroNotFound if Xero has no such contact."""
+        result = self._call(self.accounting.get_contact, self.tenant_id, contact_id)
+        if not result.contacts:
+            raise XeroNotFound()
+        return mappers.contact(result.contacts[0])
+
+    def contacts_create(
+        self, contacts: list[XeroNewContact], *, idempotency_key: str, summarize_errors: bool = False
+    ) -> list[XeroContactWriteResult]:
+        """PUT /Contacts: up to CONTACTS_BATCH_SIZE contacts, one result per contact, in order.
+
+        With summarize_errors=False (the default) Xero answers 200 and marks each invalid contact;
+        with True, any invalid contact fails the whole batch (XeroValidationError)."""
+        if not 0 < len(contacts) <= CONTACTS_BATCH_SIZE:
+            raise ValueError(f"Create 1 to {CONTACTS_BATCH_SIZE} contacts at a time.")
+        result = self._call(
+            self.accounting.create_contacts,
+            self.tenant_id,
+            Contacts(contacts=[mappers.new_contact(c) for c in contacts]),
+            summarize_errors=summarize_errors,
+            idempotency_key=idempotency_key,
+        )
+        return [mappers.contact_write_result(c) for c in result.contacts or []]
+
+    def contact_update(
+        self, contact_id: str, fields: XeroNewContact, *, idempotency_key: str
+    ) -> XeroContactData:
+        """POST /Contacts/{id} with the fields that have a value; Xero's messages as XeroValidationError."""
+        result = self._call(
+            self.accounting.update_contact,
+            self.tenant_id,
+            contact_id,
+            Contacts(contacts=[mappers.new_contact(fields, contact_id=contact_id)]),
+            idempotency_key=idempotency_key,
+        )
+        row = mappers.contact_write_result((result.contacts or [None])[0]) if result.contacts else None
+        if row is None:
+            raise XeroNotFound()
+        if not row.ok:
+            raise XeroValidationError(list(row.messages))
+        return row.contact
+
+    # --- invoices (raising) ----------------------------------------------------------------------
+    def invoice_create(self, invoice: XeroNewInvoice, *, idempotency_key: str) -> XeroInvoiceData:
+        """PUT /Invoices with one sales invoice; Xero's answer (numbered, totalled) as plain data.
+
+        summarizeErrors=true: Xero refuses the request as a whole (400) with its own messages, which
+        come out as XeroValidationError. The same key with the same body replays Xero's first answer."""
+        result = self._call(
+            self.accounting.create_invoices,
+            self.tenant_id,
+            Invoices(invoices=[mappers.new_invoice(invoice)]),
+            summarize_errors=True,
+            idempotency_key=idempotency_key,
+        )
+        rows = result.invoices or []
+        if not rows:
+            raise XeroError("Xero did not return the new invoice.")
+        messages = [text for error in (rows[0].validation_errors or []) if (text := error.message)]
+        if messages:
+            raise XeroValidationError(messages)
+        return mappers.invoice(rows[0])
+
+    def online_invoice_url(self, invoice_id: str) -> str:
+        """GET /Invoices/{id}/OnlineInvoice: the customer's link to an approved invoice ("" if none)."""
+        result = self._call(self.accounting.get_online_invoice, self.tenant_id, invoice_id)
+        rows = getattr(result, "online_invoices", None) or []
+        return mappers.text(rows[0].online_invoice_url) if rows else ""
+
+    # --- invoices and credit notes (sales only) ------------------------------------------------
+    def invoices_page(
+        self,
+        *,
+        page: int = 1,
+        modified_since: dt.datetime | None = None,
+        page_size: int = INVOICES_PAGE_SIZE,
+        statuses: list[str] | None = None,
+    ) -> Page[XeroInvoiceData]:
+        """One page of sales invoices (ACCREC), oldest change first, with their line items."""
+        kwargs: dict[str, Any] = {
+            "page": page,
+            "page_size": page_size,
+            "where": 'Type=="ACCREC"',
+            "order": "UpdatedDateUTC ASC",
+        }
+        if statuses:
+            kwargs["statuses"] = list(statuses)
+        if modified_since is not None:
+            kwargs["if_modified_since"] = modified_since
+        result = self._call(self.accounting.get_invoices, self.tenant_id, **kwargs)
+        pagination = getattr(result, "pagination", None)
+        return Page(
+            items=[mappers.invoice(i) for i in result.invoices or []],
+            page=page,
+            page_size=page_size,
+            page_count=getattr(pagination, "page_count", None) if pagination else None,
+        )
+
+    def invoice_get(self, invoice_id: str) -> XeroInvoiceData:
+        """One invoice by id, with its line items; XeroNotFound if Xero has no such invoice."""
+        result = self._call(self.accounting.get_invoice, self.tenant_id, invoice_id)
+        if not result.invoices:
+            raise XeroNotFound()
+        return mappers.invoice(result.invoices[0])
+
+    def credit_notes_page(
+        self, *, page: int = 1, modified_since: dt.datetime | None = None, page_size: int = INVOICES_PAGE_SIZE
+    ) -> Page[XeroCreditNoteData]:
+        """One page of sales credit notes (ACCRECCREDIT), oldest change first, with allocations."""
+        kwargs: dict[str, Any] = {
+            "page": page,
+            "page_size": page_size,
+            "where": 'Type=="ACCRECCREDIT"',
+            "order": "UpdatedDateUTC ASC",
+        }
+        if modified_since is not None:
+            kwargs["if_modified_since"] = modified_since
+        result = self._call(self.accounting.get_credit_notes, self.tenant_id, **kwargs)
+        pagination = getattr(result, "pagination", None)
+        return Page(
+            items=[mappers.credit_note(c) for c in result.credit_notes or []],
+            page=page,
+            page_size=page_size,
+            page_count=getattr(pagination, "page_count", None) if pagination else None,
+        )
+
+    def credit_note_get(self, credit_note_id: str) -> XeroCreditNoteData:
+        """One credit note by id; XeroNotFound if Xero has no such credit note."""
+        result = self._call(self.accounting.get_credit_note, self.tenant_id, credit_note_id)
+        if not result.credit_notes:
+            raise XeroNotFound()
+        return mappers.credit_note(result.credit_notes[0])

@@ -6,7 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from clients.models import Officer
-from integrations.models import XeroSyncRun
+from integrations.models import XeroBulkRun, XeroSyncRun
 from tests.factories import CompanyFactory, IndividualFactory, JobFactory
 
 SKIP_NAMESPACES = {"admin", "xero_sandbox"}
@@ -35,7 +35,11 @@ def foreign_objects(other_practice):
     officer = Officer.objects.create(practice=other_practice, company=company, person=person)
     job = JobFactory(client=company)
     sync_run = XeroSyncRun.objects.create(practice=other_practice)
-    return {"client": company, "job": job, "officer": officer, "sync_run": sync_run}
+    bulk_run = XeroBulkRun.objects.create(
+        practice=other_practice, action=XeroBulkRun.Action.CREATE, status=XeroBulkRun.Status.FAILED,
+        batches=[{"key": "k", "client_ids": [company.pk], "status": "pending"}],
+    )  # fmt: skip
+    return {"client": company, "job": job, "officer": officer, "sync_run": sync_run, "bulk_run": bulk_run}
 
 
 # Which object each (namespace, id kwarg) refers to. A new URL with an id must be added here,
@@ -43,6 +47,9 @@ def foreign_objects(other_practice):
 ID_OWNERS = {
     ("clients", "pk"): "client",
     ("clients", "officer_pk"): "officer",
+    ("xero_links", "pk"): "client",  # Link with Xero, under /clients/<pk>/xero/
+    ("xero_differences", "pk"): "client",  # Differences with Xero, under /clients/<pk>/xero/differences/
+    ("xero_matching", "run_pk"): "bulk_run",  # Match clients to Xero: a bulk run's progress and retry
     ("jobs", "pk"): "job",
     ("integrations", "pk"): "sync_run",
 }

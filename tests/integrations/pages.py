@@ -34,16 +34,19 @@ class Page:
     kwargs: tuple[str, ...]  # the pattern's arguments
 
 
-def _walk(patterns, namespace: str | None = None):
+def _walk(patterns, namespace: str | None = None, outer: tuple[str, ...] = ()):
     for entry in patterns:
         if isinstance(entry, URLResolver):
             inner = entry.namespace or namespace
             if inner in EXCLUDED_NAMESPACES or (entry.app_name in EXCLUDED_NAMESPACES):
                 continue
-            yield from _walk(entry.url_patterns, inner)
+            # An include's own prefix may take arguments too (e.g. clients/<int:pk>/xero/).
+            yield from _walk(
+                entry.url_patterns, inner, outer + tuple(getattr(entry.pattern, "converters", {}) or ())
+            )
         elif isinstance(entry, URLPattern) and entry.name:
             name = f"{namespace}:{entry.name}" if namespace else entry.name
-            yield Page(name, tuple(getattr(entry.pattern, "converters", {}) or ()))
+            yield Page(name, outer + tuple(getattr(entry.pattern, "converters", {}) or ()))
         elif isinstance(entry, URLPattern):  # cannot be reversed: reported, never silently left out
             yield Page(f"<unnamed {namespace or ''}:{entry.pattern}>", ("?",))
 
@@ -76,9 +79,31 @@ def practice_url_kwargs(*, client, job, officer, run) -> dict[str, dict]:
         "clients:edit": {"pk": client.pk},
         "clients:people": {"pk": client.pk},
         "clients:officer_remove": {"pk": client.pk, "officer_pk": officer.pk},
+        # Link with Xero: every GET reads the mirror only (a search without a term asks Xero nothing).
+        **{
+            f"xero_links:{name}": {"pk": client.pk}
+            for name in ("dialog", "search", "confirm", "create", "unlink")
+        },
         "jobs:detail": {"pk": job.pk},
         "jobs:edit": {"pk": job.pk},
         "jobs:client_jobs": {"pk": client.pk},
         "jobs:client_create": {"pk": client.pk},
         "integrations:xero_sync_status": {"pk": run.pk},
+        # Differences with Xero (reads the mirror) and the bulk review's run progress / retry.
+        "xero_differences:show": {"pk": client.pk},
+        "xero_differences:resolve": {"pk": client.pk, "field": "name"},
+        "xero_matching:run": {"run_pk": _bulk_run(client).pk},
+        "xero_matching:retry": {"run_pk": _bulk_run(client).pk},
     }
+
+
+def _bulk_run(client):
+    """A finished bulk run of the client's practice, for the pages that show one."""
+    from integrations.models import XeroBulkRun
+
+    run, _ = XeroBulkRun.objects.get_or_create(
+        practice_id=client.practice_id,
+        action=XeroBulkRun.Action.LINK,
+        defaults={"status": XeroBulkRun.Status.SUCCEEDED, "message": "Done."},
+    )
+    return run

@@ -6,6 +6,7 @@ write; the Batch carries names and numbers claimed by earlier elements of the sa
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 
 @dataclass
@@ -13,6 +14,9 @@ class Batch:
     contact_names: set[str] = field(default_factory=set)
     contact_numbers: set[str] = field(default_factory=set)
     invoice_numbers: set[str] = field(default_factory=set)
+    credit_note_numbers: set[str] = field(default_factory=set)
+    # Credit allocated by earlier elements of the same Allocations request, by credit note and invoice.
+    allocated: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Writes for invoicing (the invoice and credit-note mirror, raising invoices)."""

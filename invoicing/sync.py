@@ -1,0 +1,1 @@
+"""Registers invoicing's Xero sync steps and webhook handlers (filled in below)."""
