@@ -12,8 +12,11 @@ urlpatterns = [
     path("clients/xero-matching/", include("integrations.matching_urls")),  # bulk review
     path("clients/<int:pk>/xero/differences/", include("integrations.difference_urls")),
     path("clients/<int:pk>/xero/", include("integrations.client_urls")),  # Link with Xero
+    path("clients/<int:client_pk>/invoices/", include("invoicing.urls")),  # Invoice History, Raise invoice
+    path("jobs/xero/", include("invoicing.firm_urls")),  # Jobs → Xero, the Debtors widget
     path("jobs/", include("jobs.urls")),
     path("settings/integrations/", include("integrations.urls")),
+    path("integrations/xero/webhooks/", include("integrations.webhook_urls")),  # Xero posts here
 ]
 
 if settings.XERO_SANDBOX_ENABLED:

@@ -1,5 +1,6 @@
 """Reads for the Xero integration (never calls Xero)."""
 
+import datetime as dt
 import re
 import threading
 from collections import OrderedDict
@@ -25,6 +26,7 @@ from integrations.models import (
     XeroContactCreation,
     XeroContactLink,
     XeroSyncRun,
+    XeroWebhookEvent,
 )
 
 
@@ -528,3 +530,87 @@ def xero_invoice_options(*, practice: Practice, tenant_id: str) -> XeroInvoiceOp
                 }
             )
     return options
+
+
+def xero_contact_keys(
+    *, practice: Practice, tenant_id: str, contact_ids
+) -> dict[str, tuple[int, int | None]]:
+    """Xero ContactID → (mirrored contact's pk, linked client's pk or None), for the ids mirrored."""
+    ids = [contact_id for contact_id in set(contact_ids) if contact_id]
+    if not ids:
+        return {}
+    rows = XeroContact.objects.filter(practice=practice, tenant_id=tenant_id, contact_id__in=ids).values_list(
+        "contact_id", "pk", "client_link__client_id"
+    )
+    return {contact_id: (pk, client_id) for contact_id, pk, client_id in rows}
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: str
+    label: str
+    count: int
+
+
+def xero_mirror_counts(*, practice: Practice) -> list[KindCount]:
+    """How many of each registered kind (invoices, credit notes…) the mirror holds, for the card."""
+    from integrations.services.registry import sync_steps  # plain registry, no writes
+
+    connection = xero_connection(practice=practice)
+    if connection is None:
+        return []
+    return [
+        KindCount(step.kind, step.label, step.count(practice=practice, tenant_id=connection.tenant_id))
+        for step in sync_steps()
+    ]
+
+
+def xero_last_sync_failure(*, practice: Practice) -> XeroSyncRun | None:
+    """The latest failed run, if no sync has succeeded since."""
+    failed = XeroSyncRun.objects.filter(practice=practice, status=XeroSyncRun.Status.FAILED).order_by(
+        "-finished_at"
+    )
+    run = failed.first()
+    connection = xero_connection(practice=practice)
+    if run is None or (
+        connection
+        and connection.last_sync_at
+        and run.finished_at
+        and run.finished_at < connection.last_sync_at
+    ):
+        return None
+    return run
+
+
+@dataclass(frozen=True)
+class WebhookHealth:
+    last_received_at: Any = None
+    received_today: int = 0
+    waiting: int = 0
+    failed: int = 0
+    last_failure: Any = None
+
+
+def xero_webhook_health(*, practice: Practice) -> WebhookHealth:
+    """Webhook events for the practice's organisation: the last received, and those in trouble."""
+    connection = xero_connection(practice=practice)
+    if connection is None:
+        return WebhookHealth()
+    events = XeroWebhookEvent.objects.filter(tenant_id=connection.tenant_id)
+    since = timezone.now() - dt.timedelta(days=1)
+    figures = events.aggregate(
+        last=Max("received_at"),
+        today=Count("pk", filter=Q(received_at__gte=since)),
+        waiting=Count("pk", filter=Q(status=XeroWebhookEvent.Status.PENDING)),
+        failed=Count("pk", filter=Q(status=XeroWebhookEvent.Status.FAILED, received_at__gte=since)),
+    )
+    last_failure = (
+        events.filter(status__in=[XeroWebhookEvent.Status.FAILED, XeroWebhookEvent.Status.PENDING])
+        .exclude(error="")
+        .order_by("-received_at")
+        .first()
+    )
+    return WebhookHealth(
+        last_received_at=figures["last"], received_today=figures["today"], waiting=figures["waiting"],
+        failed=figures["failed"], last_failure=last_failure,
+    )  # fmt: skip

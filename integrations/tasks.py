@@ -52,6 +52,9 @@ def sync_xero(self, run_id: int) -> str:
         )
         return "ok"
     except XeroRateLimited as exc:
+        if exc.problem == "day":  # hours, not seconds: say so, and carry on after Xero's reset
+            return _retry(self, run, "Xero's daily limit reached;", countdown=math.ceil(exc.retry_after), exc=exc,
+                          template="{reason} resuming after {at}.")  # fmt: skip
         return _retry(self, run, "Xero asked us to slow down.", countdown=math.ceil(exc.retry_after), exc=exc)
     except XeroUnavailable as exc:
         return _retry(self, run, "Xero is not answering.", exc=exc,
@@ -75,7 +78,15 @@ def sync_xero(self, run_id: int) -> str:
             cache.delete(lock)
 
 
-def _retry(task, run: XeroSyncRun, reason: str, *, countdown: float, exc: Exception | None = None) -> str:
+def _retry(
+    task,
+    run: XeroSyncRun,
+    reason: str,
+    *,
+    countdown: float,
+    exc: Exception | None = None,
+    template: str = "{reason} Will retry at {at}.",
+) -> str:
     """Wait and carry on later, or give up (the run fails, saying why) after the last retry."""
     if run.retries >= settings.XERO_SYNC_MAX_RETRIES:
         services.xero_sync_fail(
@@ -83,16 +94,38 @@ def _retry(task, run: XeroSyncRun, reason: str, *, countdown: float, exc: Except
         )
         return "gave up"
     countdown = max(1, math.ceil(countdown))
-    services.xero_sync_waiting(run=run, reason=reason, countdown=countdown)
+    services.xero_sync_waiting(run=run, reason=reason, countdown=countdown, template=template)
     if task.request.is_eager:
         return "waiting"  # resumed by xero_sync_resume_if_due: never block or fail the page's request
     # The run counts its retries (above), so Celery's own limit is off (max_retries=None).
     raise task.retry(countdown=countdown, exc=exc)
 
 
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def process_xero_webhooks(self, event_ids: list[int]) -> str:
+    """Fetch and upsert what Xero's webhook events changed; Xero down or busy → retry later."""
+    from integrations.services import webhooks
+
+    try:
+        result = webhooks.xero_webhook_events_process(event_ids=event_ids)
+    except Exception as exc:  # never leave events waiting for nothing
+        logger.exception("Processing Xero webhook events %s stopped", event_ids)
+        webhooks.xero_webhook_events_fail(event_ids=event_ids, error=f"{type(exc).__name__}: {exc}"[:2000])
+        return "failed"
+    if result.retry_ids:
+        if self.request.is_eager:
+            return "waiting"  # beat's sweep (xero_webhook_events_requeue) tries them again
+        raise self.retry(args=[result.retry_ids], countdown=max(1, math.ceil(result.retry_after)))
+    return "ok"
+
+
 @shared_task
 def sync_all_xero() -> int:
-    """Beat: queue an incremental sync for every connected practice (not those needing a reconnect)."""
+    """Beat: queue an incremental sync for every connected practice (not those needing a reconnect),
+    and queue again any webhook events whose processing was lost."""
+    from integrations.services import webhooks
+
+    webhooks.xero_webhook_events_requeue()
     started = 0
     for connection in XeroConnection.objects.filter(status=XeroConnection.Status.ACTIVE).select_related(
         "practice"

@@ -59,6 +59,10 @@ def xero_settings(request):
         services.xero_connection_verify_tokens(connection=connection)
     context["counts"] = selectors.xero_contact_counts(practice=request.practice) if connection else None
     context["run"] = selectors.xero_latest_sync_run(practice=request.practice)
+    if connection:
+        context["kind_counts"] = selectors.xero_mirror_counts(practice=request.practice)
+        context["last_failure"] = selectors.xero_last_sync_failure(practice=request.practice)
+        context["webhooks"] = selectors.xero_webhook_health(practice=request.practice)
     return render(request, "integrations/xero.html", context)
 
 

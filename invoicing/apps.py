@@ -5,4 +5,16 @@ class InvoicingConfig(AppConfig):
     name = "invoicing"
 
     def ready(self):
+        from core.navigation import NavEntry, client_menu, dashboard_widgets, jobs_menu
         from invoicing import sync  # noqa: F401  registers the invoice and credit-note sync steps
+        from invoicing.selectors import client_is_linked
+
+        # Invoice History shows on the client's menu only once the client is linked to Xero.
+        client_menu.register(
+            NavEntry("invoices", "Invoice History", "invoicing:history", order=40, visible=client_is_linked)
+        )
+        # Jobs ▾ → Xero: the firm's Xero invoices; the dashboard's Debtors widget (loaded lazily).
+        jobs_menu.register(NavEntry("xero", "Xero", "xero_invoices:list", order=20, takes_pk=False))
+        dashboard_widgets.register(
+            NavEntry("debtors", "Debtors", "xero_invoices:debtors_widget", order=20, takes_pk=False)
+        )

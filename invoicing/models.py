@@ -205,3 +205,116 @@ class InvoiceRaise(models.Model):
 
     def __str__(self) -> str:
         return f"Raise {self.number or self.form_token} ({self.status})"
+
+
+class JobInvoiceLink(models.Model):
+    """Our link between a job and an invoice in the mirror (issue 11). Local only: Xero never sees it,
+    and unlinking removes just this row. An invoice can cover several jobs and a job have several
+    invoices; who linked it, and when, is kept."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="invoice_links")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="job_links")
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-linked_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["job", "invoice"], name="unique_job_invoice_link")]
+        indexes = [models.Index(fields=["practice", "invoice"], name="job_invoice_link_invoice")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} ↔ {self.invoice}"
+
+
+class BillingRun(models.Model):
+    """Batch billing (jobs list → Raise invoices): many jobs' invoices raised in Xero in one go.
+
+    `items` holds one row per job with its result; `batches` holds each batch of up to 50 invoices
+    with the Idempotency-Key stored before Xero is first asked (and, per invoice, the jobs it covers
+    and its InvoiceRaise), so a retry sends the same batches with the same keys. `BillingClaim` rows
+    stop a job being in two live runs at once.
+    """
+
+    class Grouping(models.TextChoices):
+        PER_CLIENT = "client", "One invoice per client"
+        PER_JOB = "job", "One invoice per job"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Finished"
+        FAILED = "failed", "Failed"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+    FINISHED = (Status.SUCCEEDED, Status.FAILED)
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="billing_runs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    grouping = models.CharField(max_length=10, choices=Grouping.choices, default=Grouping.PER_CLIENT)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    tenant_id = models.CharField(max_length=64)
+    invoice_status = models.CharField(max_length=20, default="DRAFT")
+    items = models.JSONField(default=list, help_text="One row per job: ids, result, invoice number, message")
+    batches = models.JSONField(default=list, help_text="Per batch: Idempotency-Key, status, invoices")
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    succeeded = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Billing run ({self.total}) for {self.practice}: {self.get_status_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == self.Status.FAILED and any(b.get("status") == "pending" for b in self.batches)
+
+
+class BillingClaim(models.Model):
+    """A job taken by a billing run. At most one live claim per job (a partial unique constraint), so
+    two runs — or a double Submit — can never invoice the same job twice; a refused job's claim is
+    released so it can be billed again once fixed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RAISED = "raised", "Raised"
+        RELEASED = "released", "Released"
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="claims")
+    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="billing_claims")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job"],
+                condition=models.Q(status__in=["pending", "raised"]),
+                name="one_live_billing_claim_per_job",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: job {self.job_id} ({self.status})"

@@ -15,7 +15,7 @@ Xero's API paths are case-insensitive (the SDK says /Connections, the docs /conn
 from django.urls import path, re_path
 
 from . import control, web
-from .accounting import contacts, gateway, invoices, reports, settings
+from .accounting import contacts, credit_notes, gateway, invoices, reports, settings
 from .identity import connections, views
 
 
@@ -79,6 +79,11 @@ urlpatterns = [
     accounting(r"invoices/(?P<identifier>[^/]+)", invoices.invoice, "invoice"),
     accounting(
         r"invoices/(?P<identifier>[^/]+)/onlineinvoice", invoices.online_invoice, "online-invoice-api"
+    ),
+    accounting("creditnotes", credit_notes.credit_notes, "credit-notes"),
+    accounting(r"creditnotes/(?P<identifier>[^/]+)", credit_notes.credit_note, "credit-note"),
+    accounting(
+        r"creditnotes/(?P<identifier>[^/]+)/allocations", credit_notes.allocations, "credit-note-allocations"
     ),
     accounting("reports/agedreceivablesbycontact", reports.aged_receivables_by_contact, "aged-receivables"),
     re_path(rf"{ACCOUNTING}.*$", gateway.unknown_resource),  # token first, then Xero's 404

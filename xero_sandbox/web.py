@@ -7,6 +7,7 @@ the same webhooks.
 
 import math
 from datetime import date
+from decimal import Decimal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.contrib.auth.decorators import login_not_required
@@ -16,6 +17,9 @@ from django.views.decorators.http import require_POST
 
 from .books import Batch, invoice_pay, plan_contact, plan_invoice
 from .books.aging import SUMMARY_COLUMNS, aged_summary, receivable_invoices
+from .books.credit_notes import credit_note_by_number, plan_allocation, plan_credit_note
+from .books.invoices import invoice_by_number
+from .books.plans import name_key
 from .clock import clock
 from .identity.connections import remove_connection
 from .rendering import render_page, sandbox_base
@@ -34,6 +38,10 @@ def _not_found(request, message: str):
 
 def _bad_request(request, message: str):
     return render_page(request, "xero_sandbox/bad_request.html", {"message": message}, status=400)
+
+
+class Malformed(ValueError):
+    """Form input that cannot be read at all: answered 400 with the reason, not a redirect."""
 
 
 def _form_number(form, name: str) -> float:
@@ -66,7 +74,20 @@ def home(request):
         ]
         context = {
             "organisations": [
-                {"org": org, "contacts": len(org.contacts), "invoices": len(org.invoices)}
+                {
+                    "org": org,
+                    "contacts": len(org.contacts),
+                    "invoices": len(org.invoices),
+                    "credit_notes": len(org.credit_notes),
+                    "recent_credit_notes": [
+                        {"note": note, "contact": org.contacts[note.contact_id]}
+                        for note in sorted(
+                            org.credit_notes.values(),
+                            key=lambda note: (note.date, note.credit_note_number),
+                            reverse=True,
+                        )[:8]
+                    ],
+                }
                 for org in organisations
             ],
             "connections": connections,
@@ -131,7 +152,7 @@ def _invoice_row(org, invoice, today: date) -> dict:
         "contact": org.contacts[invoice.contact_id],
         "overdue": invoice.status == "AUTHORISED" and invoice.due_date and invoice.due_date < today,
         "can_pay": invoice.status == "AUTHORISED",
-        "can_void": invoice.status == "AUTHORISED" and not invoice.amount_paid,
+        "can_void": invoice.status == "AUTHORISED" and not (invoice.amount_paid or invoice.amount_credited),
     }
 
 
@@ -151,6 +172,8 @@ def act(request, tenant_id: str):
             return _not_found(request, "There is no such organisation in the sandbox.")
         try:
             errors, message = _perform(world, org, action, request.POST)
+        except Malformed as error:
+            return _bad_request(request, str(error))
         except (ValueError, KeyError, ArithmeticError) as error:
             errors, message = [f"That did not work: {error}"], ""
         if not errors:
@@ -214,6 +237,8 @@ def _perform(world, org, action: str, form) -> tuple[list[str], str]:
             return plan.errors, ""
         plan.apply()
         return [], f"{contact.name} saved."
+    if action in CREDIT_NOTE_ACTIONS:
+        return CREDIT_NOTE_ACTIONS[action](world, org, form)
     if action == "lock_dates":
         # Financial settings > Lock dates, "in Xero" (books/locks.py); a blank field removes the lock.
         locks = {}
@@ -230,6 +255,126 @@ def _perform(world, org, action: str, form) -> tuple[list[str], str]:
         org.end_of_year_lock_date = locks["end_of_year_lock_date"]
         return [], f"Lock dates of {org.name} saved."
     return [f"Unknown action {action!r}."], ""
+
+
+# --- credit notes "in Xero" -----------------------------------------------------------------------
+
+
+def _form_amount(form, name: str = "amount", *, required: bool = True) -> Decimal | None:
+    text = str(form.get(name, "")).strip().replace(",", "").lstrip("£")
+    if not text:
+        if required:
+            raise Malformed(f"{name.capitalize()} is needed (an amount such as 25.00).")
+        return None
+    try:
+        amount = parse_decimal(text)
+    except ValueError:
+        raise Malformed(f"{name.capitalize()} must be an amount such as 25.00, not {text[:40]!r}.") from None
+    if amount <= 0 or amount >= Decimal("1e12") or amount != amount.quantize(Decimal("0.01")):
+        raise Malformed(f"{name.capitalize()} must be above zero, in pounds and pence (such as 25.00).")
+    return amount
+
+
+def _form_date(form, name: str = "date") -> str | None:
+    text = str(form.get(name, "")).strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise Malformed(f"{name.capitalize()} must be a date (YYYY-MM-DD), not {text[:40]!r}.") from None
+
+
+def _form_contact(org, form):
+    contact = org.contacts.get(str(form.get("contact_id", "")).strip().lower())
+    name = str(form.get("contact", "")).strip()
+    if contact is None and name:
+        contact = next(
+            (c for c in org.contacts.values() if c.status == "ACTIVE" and name_key(c.name) == name_key(name)),
+            None,
+        )
+    if contact is None:
+        raise Malformed(f"No active contact is called {name[:80]!r}." if name else "Choose a contact.")
+    return contact
+
+
+def _form_credit_note(org, form):
+    note = org.credit_notes.get(str(form.get("credit_note_id", "")).strip().lower())
+    number = str(form.get("credit_note", "")).strip()
+    if note is None and number:
+        note = credit_note_by_number(org, number)
+    if note is None:
+        raise Malformed(f"There is no credit note {number[:40]!r}." if number else "Choose a credit note.")
+    return note
+
+
+def _raise_credit_note(world, org, form) -> tuple[list[str], str]:
+    contact = _form_contact(org, form)
+    amount = _form_amount(form)
+    status = str(form.get("status", "") or "AUTHORISED")
+    if status not in ("DRAFT", "SUBMITTED", "AUTHORISED"):
+        raise Malformed("Status must be DRAFT, SUBMITTED or AUTHORISED.")
+    element = {
+        "Type": "ACCRECCREDIT",
+        "Contact": {"ContactID": contact.contact_id},
+        "Status": status,
+        "Reference": str(form.get("reference", ""))[:255],
+        # The amount typed is what the customer is credited, VAT included.
+        "LineAmountTypes": "Inclusive",
+        "LineItems": [
+            {
+                "Description": str(form.get("description", "")).strip()[:4000] or "Credit",
+                "Quantity": "1",
+                "UnitAmount": str(amount),
+                "AccountCode": "200",
+                "TaxType": "OUTPUT2",
+            }
+        ],
+    }
+    on = _form_date(form)
+    if on:
+        element["Date"] = on
+    plan = plan_credit_note(world, org, element, batch=Batch())
+    if not plan.ok:
+        return plan.errors, ""
+    note = plan.apply()
+    return [], f"Credit note {note.credit_note_number} for £{note.total:,.2f} raised for {contact.name}."
+
+
+def _allocate_credit_note(world, org, form) -> tuple[list[str], str]:
+    note = _form_credit_note(org, form)
+    invoice = org.invoices.get(str(form.get("invoice_id", "")).strip().lower())
+    number = str(form.get("invoice", "")).strip()
+    if invoice is None and number:
+        invoice = invoice_by_number(org, number)
+    if invoice is None:
+        raise Malformed(f"There is no invoice {number[:40]!r}." if number else "Choose an invoice.")
+    amount = _form_amount(form, required=False)
+    if amount is None:  # as much as both allow
+        amount = min(note.remaining_credit, invoice.amount_due)
+    element = {"Invoice": {"InvoiceID": invoice.invoice_id}, "Amount": str(amount)}
+    element["Date"] = _form_date(form) or clock.today_in(org.timezone).isoformat()
+    plan = plan_allocation(world, org, note, element)
+    if not plan.ok:
+        return plan.errors, ""
+    plan.apply()
+    return [], f"£{amount:,.2f} of {note.credit_note_number} allocated to {invoice.invoice_number}."
+
+
+def _void_credit_note(world, org, form) -> tuple[list[str], str]:
+    note = _form_credit_note(org, form)
+    plan = plan_credit_note(world, org, {"Status": "VOIDED"}, existing=note)
+    if not plan.ok:
+        return plan.errors, ""
+    plan.apply()
+    return [], f"{note.credit_note_number or 'The credit note'} voided."
+
+
+CREDIT_NOTE_ACTIONS = {
+    "raise_credit_note": _raise_credit_note,
+    "allocate_credit_note": _allocate_credit_note,
+    "void_credit_note": _void_credit_note,
+}
 
 
 @login_not_required

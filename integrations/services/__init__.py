@@ -22,7 +22,11 @@ from integrations.services.differences import (
     xero_contact_update_from_client,
 )
 from integrations.services.health import with_xero, xero_connection_check
-from integrations.services.invoice_writes import xero_invoice_create, xero_online_invoice_url
+from integrations.services.invoice_writes import (
+    xero_invoice_create,
+    xero_invoices_create,
+    xero_online_invoice_url,
+)
 from integrations.services.links import (
     ContactCreateRefused,
     ContactNameTaken,
@@ -32,6 +36,12 @@ from integrations.services.links import (
     xero_contact_link,
     xero_contact_unlink,
     xero_contacts_search_remote,
+)
+from integrations.services.registry import (
+    SyncStep,
+    WebhookHandler,
+    register_sync_step,
+    register_webhook_handler,
 )
 from integrations.services.sync import (
     xero_sync_fail,
@@ -55,12 +65,17 @@ from integrations.xero.errors import (  # noqa: E402
 )
 
 __all__ = [
+    "SyncStep",
+    "WebhookHandler",
+    "register_sync_step",
+    "register_webhook_handler",
     "XeroAuthError",
     "XeroError",
     "XeroRateLimited",
     "XeroUnavailable",
     "XeroValidationError",
     "xero_invoice_create",
+    "xero_invoices_create",
     "xero_online_invoice_url",
     "BulkError",
     "DifferenceError",

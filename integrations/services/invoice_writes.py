@@ -63,10 +63,22 @@ def xero_invoice_create(*, practice: Practice, payload: dict, idempotency_key: s
     )
 
 
+def xero_invoices_create(
+    *, practice: Practice, payloads: list[dict], idempotency_key: str
+) -> list[tuple[XeroInvoiceData | None, tuple[str, ...]]]:
+    """PUT /Invoices with up to 50 stored payloads (summarizeErrors=false), outside any transaction:
+    per invoice, Xero's answer or its messages. The same key with the same payloads replays."""
+    connection = _active_connection(practice)
+    invoices = [new_invoice_from_payload(payload) for payload in payloads]
+    return with_xero(
+        connection=connection,
+        operation=lambda xero: xero.invoices_create(invoices, idempotency_key=idempotency_key),
+    )
+
+
 def xero_online_invoice_url(*, practice: Practice, invoice_id: str) -> str:
     """The customer's online link to an approved invoice, or "" if Xero cannot say just now."""
     with contextlib.suppress(XeroError):
         connection = _active_connection(practice)
         return with_xero(connection=connection, operation=lambda xero: xero.online_invoice_url(invoice_id))
     return ""
-

@@ -130,7 +130,9 @@ def contacts_upsert(*, practice: Practice, tenant_id: str, contacts: list[XeroCo
         ).values_list("contact_id", "updated_at_xero")
     )
     by_id = {
-        key: c for key, c in by_id.items() if not (c.updated_at and key in stored and c.updated_at < stored[key])
+        key: c
+        for key, c in by_id.items()
+        if not (c.updated_at and key in stored and c.updated_at < stored[key])
     }
     rows = [
         XeroContact(
@@ -245,7 +247,9 @@ def xero_sync_run(*, run: XeroSyncRun, connection: XeroConnection, client: XeroC
         _sync_kind(run=run, connection=connection, client=client, step=steps[index], next_step=following)
     now = timezone.now()
     XeroConnection.objects.filter(pk=connection.pk).update(last_sync_at=now, last_error="")
-    _save_run(run, status=XeroSyncRun.Status.SUCCEEDED, finished_at=now, message=_summary(run, steps), error="")
+    _save_run(
+        run, status=XeroSyncRun.Status.SUCCEEDED, finished_at=now, message=_summary(run, steps), error=""
+    )
     return run
 
 
@@ -266,7 +270,9 @@ def _summary(run: XeroSyncRun, steps: list[SyncStep]) -> str:
     return f"{listed} updated"
 
 
-def _sync_contacts(*, run: XeroSyncRun, connection: XeroConnection, client: XeroClient, next_step: str) -> None:
+def _sync_contacts(
+    *, run: XeroSyncRun, connection: XeroConnection, client: XeroClient, next_step: str
+) -> None:
     modified_since = connection.contacts_modified_since
     newest = run.newest_seen or modified_since
     page_number = run.next_page

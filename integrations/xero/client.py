@@ -60,6 +60,7 @@ logger = logging.getLogger(__name__)
 CONTACTS_PAGE_SIZE = 1000
 CONTACTS_SEARCH_PAGE_SIZE = 100  # one page of search results is plenty for a person to pick from
 CONTACTS_BATCH_SIZE = 50  # Xero's advice for writes
+INVOICES_BATCH_SIZE = 50  # Xero's advice for writes
 INVOICES_PAGE_SIZE = 1000  # invoices and credit notes, with line items
 
 
@@ -334,6 +335,32 @@ class XeroClient:
         if messages:
             raise XeroValidationError(messages)
         return mappers.invoice(rows[0])
+
+    def invoices_create(
+        self, invoices: list[XeroNewInvoice], *, idempotency_key: str
+    ) -> list[tuple[XeroInvoiceData | None, tuple[str, ...]]]:
+        """PUT /Invoices with up to INVOICES_BATCH_SIZE sales invoices and summarizeErrors=false: one
+        (invoice, ()) or (None, Xero's messages) per invoice, in order (batch billing)."""
+        if not 0 < len(invoices) <= INVOICES_BATCH_SIZE:
+            raise ValueError(f"Create 1 to {INVOICES_BATCH_SIZE} invoices at a time.")
+        result = self._call(
+            self.accounting.create_invoices,
+            self.tenant_id,
+            Invoices(invoices=[mappers.new_invoice(i) for i in invoices]),
+            summarize_errors=False,
+            idempotency_key=idempotency_key,
+        )
+        rows = result.invoices or []
+        if len(rows) != len(invoices):
+            raise XeroError("Xero did not return one answer per invoice.")
+        answers: list[tuple[XeroInvoiceData | None, tuple[str, ...]]] = []
+        for row in rows:
+            messages = tuple(text for error in (row.validation_errors or []) if (text := error.message))
+            if messages or getattr(row, "has_errors", False):
+                answers.append((None, messages or ("Xero rejected this invoice.",)))
+            else:
+                answers.append((mappers.invoice(row), ()))
+        return answers
 
     def online_invoice_url(self, invoice_id: str) -> str:
         """GET /Invoices/{id}/OnlineInvoice: the customer's link to an approved invoice ("" if none)."""

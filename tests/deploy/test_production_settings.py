@@ -78,11 +78,8 @@ def test_production_refuses_to_start_without_a_token_key():
     assert "XERO_TOKEN_KEY" in result.stderr
 
 
-def test_production_settings_pass_the_deploy_checks():
-    result = _run("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV, SECRET_KEY=_secret_key())
-
-    assert result.returncode == 0, result.stderr + result.stdout
-    assert "System check identified no issues" in result.stdout
+# `check --deploy` in production mode giving no warnings is a row of the fault matrix:
+# tests/reliability/test_production_settings.py (it uses _run, PRODUCTION_ENV and _secret_key).
 
 
 def test_env_example_documents_every_setting():

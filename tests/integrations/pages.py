@@ -90,6 +90,11 @@ def practice_url_kwargs(*, client, job, officer, run) -> dict[str, dict]:
         "jobs:client_create": {"pk": client.pk},
         "integrations:xero_sync_status": {"pk": run.pk},
         # Differences with Xero (reads the mirror) and the bulk review's run progress / retry.
+        # Invoice History and Raise invoice: read the mirror only (totals and Sync now are POST-only).
+        "invoicing:history": {"client_pk": client.pk},
+        "invoicing:raise": {"client_pk": client.pk},
+        "invoicing:raise_totals": {"client_pk": client.pk},
+        "invoicing:sync": {"client_pk": client.pk},
         "xero_differences:show": {"pk": client.pk},
         "xero_differences:resolve": {"pk": client.pk, "field": "name"},
         "xero_matching:run": {"run_pk": _bulk_run(client).pk},

@@ -7,8 +7,7 @@ import pytest
 from core.models import AddOn
 from integrations import tokens
 from integrations.models import PendingXeroGrant, XeroActivity, XeroConnection, XeroContact, XeroReferenceItem
-from integrations.services import xero_client_for
-from tests.integrations.conftest import CALLBACK, authorise, let_time_pass
+from tests.integrations.conftest import CALLBACK, authorise
 
 pytestmark = pytest.mark.django_db
 
@@ -107,24 +106,6 @@ def test_token_endpoint_failing_or_timing_out(owner_client, xero_sandbox, settin
 
 def test_staff_cannot_complete_a_callback(staff_client, xero_sandbox):
     assert staff_client.post("/settings/integrations/xero/authorise/").status_code == 403
-
-
-def test_no_plaintext_token_anywhere_in_the_database(connect, xero_sandbox):
-    from django.db import connection as db
-
-    conn = connect()
-    secrets = {tokens.decrypt(conn.access_token_encrypted), tokens.decrypt(conn.refresh_token_encrypted)}
-    let_time_pass(xero_sandbox, conn, minutes=27)  # within 5 minutes of expiry: the next call refreshes
-    xero_client_for(connection=conn).organisation_get()
-    conn.refresh_from_db()
-    secrets |= {tokens.decrypt(conn.access_token_encrypted), tokens.decrypt(conn.refresh_token_encrypted)}
-    assert len(secrets) == 4  # a new pair after the refresh
-    with db.cursor() as cursor:
-        for table in db.introspection.table_names():
-            cursor.execute(f'SELECT * FROM "{table}"')  # table names from introspection
-            dump = repr(cursor.fetchall())
-            for secret in secrets:
-                assert secret not in dump, f"plaintext token in {table}"
 
 
 def test_the_demo_comes_back_to_the_host_the_browser_is_on(owner_client, xero_sandbox, settings):

@@ -45,12 +45,14 @@ OPERATIONS = [
         "get",
     ),
     ("GET Invoices/{id}/OnlineInvoice", "xero_accounting.yaml", "/Invoices/{InvoiceID}/OnlineInvoice", "get"),
+    ("GET CreditNotes", "xero_accounting.yaml", "/CreditNotes", "get"),
     ("PUT Contacts", "xero_accounting.yaml", "/Contacts", "put"),
     ("PUT Invoices", "xero_accounting.yaml", "/Invoices", "put"),
     ("GET connections", "xero-identity.yaml", "/Connections", "get"),
 ]
 
 ATTACHMENTS = "attachments are not emulated"
+REFUNDS = "credit note refunds (the Payments API) are not emulated"
 CONTACT_GROUPS = "contact groups are not emulated (ContactGroups is always empty)"
 EXCLUDED: dict[str, dict[str, str]] = {
     "GET Contacts": {
@@ -74,6 +76,15 @@ EXCLUDED: dict[str, dict[str, str]] = {
     },
     "GET Invoices": {
         "Invoices[].RepeatingInvoiceID": "repeating invoices are not emulated",
+    },
+    "GET CreditNotes": {
+        "CreditNotes[].Payments[].PaymentID": REFUNDS,
+        "CreditNotes[].Payments[].Date": REFUNDS,
+        "CreditNotes[].Payments[].Amount": REFUNDS,
+        "CreditNotes[].Payments[].Reference": REFUNDS,
+        "CreditNotes[].Payments[].CurrencyRate": REFUNDS,
+        "CreditNotes[].Payments[].HasAccount": REFUNDS,
+        "CreditNotes[].Payments[].HasValidationErrors": REFUNDS,
     },
     "GET Invoices/{id}": {
         "Invoices[].Attachments": ATTACHMENTS,
@@ -192,6 +203,7 @@ def sandbox_answers(sandbox, specs) -> dict[str, object]:
     answers["GET Reports/AgedReceivablesByContact"] = call(
         "GET", "Reports/AgedReceivablesByContact", params={"contactId": owing_contact}
     )
+    answers["GET CreditNotes"] = call("GET", "CreditNotes", params={"page": 1})
     answers["GET Invoices/{id}/OnlineInvoice"] = call(
         "GET", f"Invoices/{owing['Invoices'][0]['InvoiceID']}/OnlineInvoice"
     )

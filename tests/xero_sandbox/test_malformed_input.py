@@ -44,6 +44,7 @@ def demo_ids() -> dict:
         "short_code": org.short_code,
         "contact": next(iter(org.contacts)),
         "invoice": next(iter(org.invoices)),
+        "contact_name": next(c.name for c in org.contacts.values() if c.status == "ACTIVE"),
     }
 
 
@@ -125,6 +126,43 @@ WEB_CASES = [
     ("post", "/clock", {"days": "4000"}, "at most 3660 days"),
     ("post", "/clock", {"minutes": "-5"}, "only moves forward"),
     (
+        "post",
+        "/orgs/{tenant}/act",
+        {"action": "raise_credit_note", "contact": "Nobody Ltd", "amount": "5"},
+        "No active contact",
+    ),
+    (
+        "post",
+        "/orgs/{tenant}/act",
+        {"action": "raise_credit_note", "contact": "{contact_name}", "amount": "abc"},
+        "Amount must be an amount",
+    ),
+    (
+        "post",
+        "/orgs/{tenant}/act",
+        {"action": "raise_credit_note", "contact": "{contact_name}", "amount": "-3"},
+        "must be above zero",
+    ),
+    (
+        "post",
+        "/orgs/{tenant}/act",
+        {"action": "raise_credit_note", "contact": "{contact_name}", "amount": "5", "date": "2024-02-30"},
+        "Date must be a date",
+    ),
+    (
+        "post",
+        "/orgs/{tenant}/act",
+        {"action": "allocate_credit_note", "credit_note": "CN-9999", "invoice": "INV-0001"},
+        "There is no credit note",
+    ),
+    (
+        "post",
+        "/orgs/{tenant}/act",
+        {"action": "allocate_credit_note", "credit_note": "CN-0003", "invoice": "NOPE-1"},
+        "There is no invoice",
+    ),
+    ("post", "/orgs/{tenant}/act", {"action": "void_credit_note", "credit_note": ""}, "Choose a credit note"),
+    (
         "get",
         "/go/organisationlogin/default.aspx",
         {"shortcode": "{short_code}", "redirecturl": "http://["},
@@ -137,7 +175,7 @@ WEB_CASES = [
 def test_malformed_web_requests_get_400_with_a_reason(client, sandbox_state, method, path, data, reason):
     data = {name: value.format(**demo_ids()) for name, value in data.items()}
 
-    response = getattr(client, method)(f"{BASE}{path}", data)
+    response = getattr(client, method)(f"{BASE}{path.format(**demo_ids())}", data)
 
     assert response.status_code == 400
     assert reason in response.content.decode()
@@ -250,7 +288,20 @@ form_text = st.text(max_size=30) | st.sampled_from(
 @given(
     minutes=form_text,
     days=form_text,
-    action=st.sampled_from(["create_invoice", "pay", "void", "rename", "archive", "restore", "other"]),
+    action=st.sampled_from(
+        [
+            "create_invoice",
+            "pay",
+            "void",
+            "rename",
+            "archive",
+            "restore",
+            "raise_credit_note",
+            "allocate_credit_note",
+            "void_credit_note",
+            "other",
+        ]
+    ),
     form=st.dictionaries(
         st.sampled_from(
             [
@@ -267,6 +318,9 @@ form_text = st.text(max_size=30) | st.sampled_from(
                 "contact_id",
                 "name",
                 "next",
+                "credit_note",
+                "credit_note_id",
+                "invoice",
             ]
         ),  # fmt: skip
         form_text,

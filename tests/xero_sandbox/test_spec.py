@@ -87,7 +87,12 @@ def ids(exchange) -> dict:
     _, _, contacts = exchange.call("GET", "Contacts", params={"page": 1})
     _, _, invoices = exchange.call("GET", "Invoices", params={"page": 1, "Statuses": "AUTHORISED"})
     contact = contacts.json()["Contacts"][0]
-    return {"contact": contact["ContactID"], "invoice": invoices.json()["Invoices"][0]["InvoiceID"]}
+    _, _, notes = exchange.call("GET", "CreditNotes", params={"page": 1, "where": 'Status=="PAID"'})
+    return {
+        "contact": contact["ContactID"],
+        "invoice": invoices.json()["Invoices"][0]["InvoiceID"],
+        "credit_note": notes.json()["CreditNotes"][0]["CreditNoteID"],
+    }
 
 
 READS = [
@@ -104,6 +109,9 @@ READS = [
     ("Invoices", {"page": 2, "order": "Date DESC"}),
     ("Invoices", {"summaryOnly": "True", "Statuses": "PAID,VOIDED"}),
     ("Invoices", {"where": 'Type=="ACCPAY"', "page": 1}),
+    ("CreditNotes", None),
+    ("CreditNotes", {"page": 1, "pageSize": 2, "order": "CreditNoteNumber ASC"}),
+    ("CreditNotes", {"where": 'Status=="AUTHORISED"', "page": 1}),
 ]
 
 
@@ -118,6 +126,7 @@ def test_single_records_reports_and_online_invoices(accounting_spec, exchange, i
         (f"Contacts/{ids['contact']}", None),
         (f"Invoices/{ids['invoice']}", None),
         (f"Invoices/{ids['invoice']}/OnlineInvoice", None),
+        (f"CreditNotes/{ids['credit_note']}", None),
         ("Reports/AgedReceivablesByContact", {"contactId": ids["contact"]}),
     ]:
         request, response, _ = exchange.call("GET", resource, params=params)
@@ -167,6 +176,32 @@ def test_writes_and_their_validation_errors(accounting_spec, exchange, ids):
     request, response, _ = exchange.call("PUT", "Invoices", json=invoice, expected=400)
     accounting_spec.validate_response(request, response)
     request, response, _ = exchange.call("PUT", "Invoices", json=invoice, params={"summarizeErrors": "false"})
+    accounting_spec.validate_response(request, response)
+
+    note = {**invoice["Invoices"][0], "Type": "ACCRECCREDIT", "Status": "AUTHORISED"}
+    del note["InvoiceNumber"]
+    request, response, created = exchange.call("PUT", "CreditNotes", json={"CreditNotes": [note]})
+    accounting_spec.validate_response(request, response)
+    note_id = created.json()["CreditNotes"][0]["CreditNoteID"]
+    request, response, _ = exchange.call(
+        "POST", f"CreditNotes/{note_id}", json={"CreditNotes": [{"Reference": "Spec"}]}
+    )
+    accounting_spec.validate_response(request, response)
+    request, response, _ = exchange.call(
+        "POST", "CreditNotes", json={"CreditNotes": [{"Type": "NOPE"}]}, expected=400
+    )
+    accounting_spec.validate_response(request, response)
+    allocation = {
+        "Allocations": [{"Invoice": {"InvoiceID": invoice_id}, "Amount": 10.0, "Date": note["Date"]}]
+    }
+    request, response, _ = exchange.call("PUT", f"CreditNotes/{note_id}/Allocations", json=allocation)
+    accounting_spec.validate_response(request, response)
+    allocation["Allocations"][0]["Amount"] = 10_000
+    request, response, _ = exchange.call(
+        "PUT", f"CreditNotes/{note_id}/Allocations", json=allocation, expected=400
+    )
+    accounting_spec.validate_response(request, response)
+    request, response, _ = exchange.call("GET", f"Invoices/{invoice_id}")
     accounting_spec.validate_response(request, response)
 
 

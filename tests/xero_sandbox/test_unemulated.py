@@ -30,6 +30,9 @@ SPEC_PATHS = {
     "invoices": "/Invoices",
     "invoice": "/Invoices/{InvoiceID}",
     "online-invoice-api": "/Invoices/{InvoiceID}/OnlineInvoice",
+    "credit-notes": "/CreditNotes",
+    "credit-note": "/CreditNotes/{CreditNoteID}",
+    "credit-note-allocations": "/CreditNotes/{CreditNoteID}/Allocations",
     "aged-receivables": "/Reports/AgedReceivablesByContact",
 }
 

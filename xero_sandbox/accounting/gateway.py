@@ -56,6 +56,9 @@ XERO_METHODS = {
     "invoices": {"GET", "PUT", "POST"},
     "invoice": {"GET", "POST"},
     "online-invoice-api": {"GET"},
+    "credit-notes": {"GET", "PUT", "POST"},
+    "credit-note": {"GET", "POST"},
+    "credit-note-allocations": {"PUT"},
     "aged-receivables": {"GET"},
 }
 # The ones the sandbox emulates; the rest of XERO_METHODS is answered 404 (see above).
@@ -64,6 +67,9 @@ EMULATED_METHODS = {
     "contact": {"GET", "POST"},
     "invoices": {"GET", "PUT", "POST"},
     "invoice": {"GET", "POST"},
+    "credit-notes": {"GET", "PUT", "POST"},
+    "credit-note": {"GET", "POST"},
+    "credit-note-allocations": {"PUT"},
 }
 
 

@@ -138,6 +138,35 @@ def invoice_fields(org: Organisation) -> dict:
     }
 
 
+def credit_note_fields(org: Organisation) -> dict:
+    def contact_of(note) -> Contact:
+        return org.contacts[note.contact_id]
+
+    return {
+        "creditnoteid": lambda note: note.credit_note_id,
+        "creditnotenumber": lambda note: note.credit_note_number,
+        "type": lambda note: note.type,
+        "status": lambda note: note.status,
+        "reference": lambda note: note.reference,
+        "date": lambda note: note.date,
+        "duedate": lambda note: note.due_date,
+        "fullypaidondate": lambda note: note.fully_paid_on,
+        "remainingcredit": lambda note: note.remaining_credit,
+        "subtotal": lambda note: note.sub_total,
+        "totaltax": lambda note: note.total_tax,
+        "total": lambda note: note.total,
+        "currencycode": lambda note: note.currency_code,
+        "lineamounttypes": lambda note: note.line_amount_types,
+        "senttocontact": lambda note: note.sent_to_contact,
+        "hasattachments": lambda note: False,
+        "updateddateutc": lambda note: note.updated_at,
+        "contact.contactid": lambda note: note.contact_id,
+        "contact.name": lambda note: contact_of(note).name,
+        "contact.contactnumber": lambda note: contact_of(note).contact_number,
+        "contact.emailaddress": lambda note: contact_of(note).email_address,
+    }
+
+
 ACCOUNT_FIELDS = {
     "accountid": lambda account: account.account_id,
     "code": lambda account: account.code,

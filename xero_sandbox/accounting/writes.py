@@ -14,10 +14,20 @@ from .query import flag
 
 # Per collection: the flag Xero sets on a failed element, and the fields safe to echo back in a
 # 200 response (the SDK must still be able to read it).
-ERROR_FLAGS = {"Contacts": "HasValidationErrors", "Invoices": "HasErrors"}
+ERROR_FLAGS = {
+    "Contacts": "HasValidationErrors",
+    "Invoices": "HasErrors",
+    "CreditNotes": "HasErrors",
+    "Allocations": None,  # the Allocation schema has no error flag, only the status and errors
+}
 # What Xero puts on each record written successfully (PUT Invoices' example: StatusAttributeString
 # "OK"); the Invoice schema also carries Warnings, the Contact schema does not.
-SUCCESS_FIELDS = {"Contacts": ("ValidationErrors",), "Invoices": ("ValidationErrors", "Warnings")}
+SUCCESS_FIELDS = {
+    "Contacts": ("ValidationErrors",),
+    "Invoices": ("ValidationErrors", "Warnings"),
+    "CreditNotes": ("ValidationErrors", "Warnings"),
+    "Allocations": ("ValidationErrors",),
+}
 ECHO_FIELDS = {
     "Contacts": {"ContactID": None, "Name": None, "ContactNumber": None, "EmailAddress": None},
     "Invoices": {
@@ -27,6 +37,14 @@ ECHO_FIELDS = {
         "Type": {"ACCREC", "ACCPAY"},
         "Status": {"DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED", "DELETED"},
     },
+    "CreditNotes": {
+        "CreditNoteID": None,
+        "CreditNoteNumber": None,
+        "Reference": None,
+        "Type": {"ACCRECCREDIT", "ACCPAYCREDIT"},
+        "Status": {"DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED", "DELETED"},
+    },
+    "Allocations": {},
 }
 
 
@@ -96,7 +114,8 @@ def _failed_element(element, plan: Plan, collection: str, *, echo_all: bool) -> 
             value = element.get(key) if isinstance(element, dict) else None
             if isinstance(value, str) and (allowed is None or value in allowed):
                 echoed[key] = value
-    echoed[ERROR_FLAGS[collection]] = True
+    if ERROR_FLAGS[collection]:
+        echoed[ERROR_FLAGS[collection]] = True
     echoed["StatusAttributeString"] = "ERROR"
     echoed["ValidationErrors"] = messages(plan.errors)
     return echoed

@@ -115,10 +115,14 @@ def plan_invoice(
         errors.append(f"An invoice cannot be created with status {status}.")
     elif not creating and status not in TRANSITIONS[current_status]:
         errors.append(HAS_PAYMENTS if current_status == "PAID" else NOT_MODIFIABLE)
-    elif status == "VOIDED" and existing.amount_paid:
+    elif status == "VOIDED" and (existing.amount_paid or existing.amount_credited):
         errors.append(HAS_PAYMENTS)
 
-    if existing is not None and existing.amount_paid and _changes_locked_fields(existing, element):
+    if (
+        existing is not None
+        and (existing.amount_paid or existing.amount_credited)
+        and _changes_locked_fields(existing, element)
+    ):
         return Plan([HAS_PAYMENTS])
 
     contact, new_contact = _resolve_contact(world, org, element, existing, client_id, batch, errors)

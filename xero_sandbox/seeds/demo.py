@@ -253,6 +253,7 @@ def _demo_practice(today: date, rng: random.Random) -> Organisation:
         _bill_customer(ledger, contact, source, today)
     _lifecycle_examples(ledger, [contact for contact, _ in customers], today)
     _archived_customer(ledger, created, today)
+    _credit_notes(org, [contact for contact, _ in customers], today)
     for name, email, account, tax_type, amount, prefix in SUPPLIERS:
         supplier = _contact(org, name, created, email_address=email)
         for month in _month_starts(today):
@@ -329,6 +330,69 @@ def _lifecycle_examples(ledger: SeedLedger, contacts: list[Contact], today: date
         )
     for contact in picks[6:]:
         ledger.invoice(contact, today - timedelta(days=40), [_item_line(ledger, "COSEC")], status="DELETED")
+
+
+# Contacts the tests lean on by name keep their figures: no credit notes for them.
+UNCREDITED = {
+    "Acme Widgets Limited",
+    "Acme Widgets Ltd",
+    "Brightwater Plumbing Ltd",
+    "Cobalt Software Ltd",
+    "Ashdown Garden Centre Ltd",
+    "Peak District Outdoor Centre Ltd",
+}
+
+
+def _credit_notes(org: Organisation, customers: list[Contact], today: date) -> None:
+    """A handful of sales credit notes: two allocated in full (one settling its invoice), one part
+    allocated, one with all its credit left, one voided and one draft. Their own random stream, so
+    the rest of the demo does not change with them."""
+    ledger = SeedLedger(org, random.Random(10), today)
+    lock = last_year_end(org, today)
+    owing = [
+        invoice
+        for contact in customers
+        if contact.name not in UNCREDITED
+        for invoice in org.invoices_of(contact.contact_id)
+        if invoice.type == "ACCREC"
+        and invoice.status == "AUTHORISED"
+        and invoice.date > lock
+        and invoice.amount_due >= Decimal("100")
+    ]
+    owing.sort(key=lambda invoice: (invoice.date, invoice.reference, invoice.total))
+    picks, seen = [], set()
+    for invoice in ledger.rng.sample(owing, len(owing)):
+        if invoice.contact_id not in seen:
+            picks.append(invoice)
+            seen.add(invoice.contact_id)
+        if len(picks) == 6:
+            break
+
+    def raise_for(invoice, amount: Decimal, status: str = "AUTHORISED", reason: str = "Fee reduction"):
+        contact = org.contacts[invoice.contact_id]
+        on = min(today, invoice.date + timedelta(days=ledger.rng.randint(5, 20)))
+        line = Line(reason, Decimal(1), amount, "200")
+        reference = f"Re {invoice.reference}"[:255]
+        # Tax inclusive, so the credit is exactly the amount (VAT included), as the invoice's due.
+        return ledger.credit_note(
+            contact, on, [line], status=status, reference=reference, line_amount_types="Inclusive"
+        )
+
+    # 1. A fifth of an invoice credited (the invoice still has something due).
+    note = raise_for(picks[0], (picks[0].total / 5).quantize(Decimal("0.01")))
+    ledger.allocate(note, picks[0], note.total, note.date)
+    # 2. The rest of an invoice credited: the invoice is settled by the credit note.
+    note = raise_for(picks[1], picks[1].amount_due, reason="Fee waived")
+    ledger.allocate(note, picks[1], note.total, note.date)
+    # 3. Part allocated, some credit left.
+    note = raise_for(picks[2], Decimal("150.00"), reason="Goodwill credit")
+    ledger.allocate(note, picks[2], Decimal("60.00"), note.date)
+    # 4. All its credit still to use.
+    raise_for(picks[3], Decimal("75.00"), reason="Overcharge on disbursements")
+    # 5. Voided, and 6. a draft.
+    raise_for(picks[4], Decimal("50.00"), status="VOIDED", reason="Raised in error")
+    raise_for(picks[5], Decimal("40.00"), status="DRAFT", reason="Proposed discount")
+    # Numbered CN-0001… by the practice's ledger.finish(), in date order.
 
 
 def _archived_customer(ledger: SeedLedger, created: datetime, today: date) -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from ..books.terms import default_due_date
 from ..books.totals import invoice_totals, line_amount, line_tax
-from ..records import Contact, Invoice, LineItem, Organisation, Payment
+from ..records import Allocation, Contact, CreditNote, Invoice, LineItem, Organisation, Payment
 
 
 @dataclass(frozen=True)
@@ -45,24 +45,7 @@ class SeedLedger:
         number: str = "",
         line_amount_types: str = "Exclusive",
     ) -> Invoice:
-        rates = {rate.tax_type: rate.rate for rate in self.org.tax_rates}
-        line_items = []
-        for line in lines:
-            amount = line_amount(line.quantity, line.unit_amount, line.discount_rate)
-            line_items.append(
-                LineItem(
-                    line_item_id=self.new_id(),
-                    description=line.description,
-                    quantity=line.quantity,
-                    unit_amount=line.unit_amount,
-                    item_code=line.item_code,
-                    account_code=line.account_code,
-                    tax_type=line.tax_type,
-                    tax_amount=line_tax(amount, rates[line.tax_type], line_amount_types),
-                    line_amount=amount,
-                    discount_rate=line.discount_rate,
-                )
-            )
+        line_items = self.line_items(lines, line_amount_types)
         sub_total, total_tax, total = invoice_totals(line_items, line_amount_types)
         invoice = Invoice(
             invoice_id=self.new_id(),
@@ -88,6 +71,73 @@ class SeedLedger:
         else:
             contact.is_supplier = True
         return invoice
+
+    def line_items(self, lines: list[Line], line_amount_types: str) -> list[LineItem]:
+        rates = {rate.tax_type: rate.rate for rate in self.org.tax_rates}
+        line_items = []
+        for line in lines:
+            amount = line_amount(line.quantity, line.unit_amount, line.discount_rate)
+            line_items.append(
+                LineItem(
+                    line_item_id=self.new_id(),
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_amount=line.unit_amount,
+                    item_code=line.item_code,
+                    account_code=line.account_code,
+                    tax_type=line.tax_type,
+                    tax_amount=line_tax(amount, rates[line.tax_type], line_amount_types),
+                    line_amount=amount,
+                    discount_rate=line.discount_rate,
+                )
+            )
+        return line_items
+
+    def credit_note(
+        self,
+        contact: Contact,
+        on: date,
+        lines: list[Line],
+        *,
+        status: str = "AUTHORISED",
+        reference: str = "",
+        line_amount_types: str = "Exclusive",
+    ) -> CreditNote:
+        """A sales credit note (numbered CN-… by finish()), approved unless stated."""
+        line_items = self.line_items(lines, line_amount_types)
+        sub_total, total_tax, total = invoice_totals(line_items, line_amount_types)
+        note = CreditNote(
+            credit_note_id=self.new_id(),
+            type="ACCRECCREDIT",
+            contact_id=contact.contact_id,
+            status=status,
+            date=on,
+            line_amount_types=line_amount_types,
+            currency_code=self.org.base_currency,
+            updated_at=at_office_hours(min(on, self.today), self.rng),
+            reference=reference,
+            line_items=line_items,
+            sub_total=sub_total,
+            total_tax=total_tax,
+            total=total,
+            sent_to_contact=status in ("AUTHORISED", "PAID", "VOIDED"),
+        )
+        self.org.add_credit_note(note)
+        return note
+
+    def allocate(self, note: CreditNote, invoice: Invoice, amount: Decimal, on: date) -> None:
+        """Apply credit as books/credit_notes.allocate does, without events or validation."""
+        updated = at_office_hours(on, self.rng)
+        note.allocations.append(Allocation(self.new_id(), invoice.invoice_id, amount, on, updated))
+        invoice.amount_credited += amount
+        if note.credit_note_id not in invoice.credit_note_ids:
+            invoice.credit_note_ids.append(note.credit_note_id)
+        if invoice.amount_due <= 0:
+            invoice.status, invoice.fully_paid_on = "PAID", on
+        if note.remaining_credit <= 0:
+            note.status, note.fully_paid_on = "PAID", on
+        invoice.updated_at = max(invoice.updated_at, updated)
+        note.updated_at = max(note.updated_at, updated)
 
     def settle(self, invoice: Invoice, status: str | None) -> None:
         """Give the invoice a status (by its age unless stated) and the payments that go with it."""
@@ -138,3 +188,12 @@ class SeedLedger:
             if invoice.type == "ACCREC" and not invoice.invoice_number:
                 invoice.invoice_number = f"{self.org.invoice_prefix}{self.org.next_invoice_number:04d}"
                 self.org.next_invoice_number += 1
+        notes = sorted(self.org.credit_notes.values(), key=lambda note: (note.date, note.updated_at))
+        self.org.credit_notes = {note.credit_note_id: note for note in notes}
+        self.org.reindex()
+        for note in notes:
+            if not note.credit_note_number:
+                note.credit_note_number = (
+                    f"{self.org.credit_note_prefix}{self.org.next_credit_note_number:04d}"
+                )
+                self.org.next_credit_note_number += 1

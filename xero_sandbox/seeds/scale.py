@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from ..books.totals import line_amount, line_tax
 from ..clock import clock
-from ..records import Contact, Invoice, LineItem, Organisation, Payment
+from ..records import Allocation, Contact, CreditNote, Invoice, LineItem, Organisation, Payment
 from .chart import furnish_uk_organisation, stable_id
 
 FIRST = (
@@ -43,6 +43,8 @@ SECOND = (
 SUFFIX = ("Ltd", "Limited", "LLP", "& Co", "Services Ltd", "Group Ltd")
 STATUS_WEIGHTS = (("PAID", 62), ("AUTHORISED", 24), ("PART", 6), ("DRAFT", 4), ("VOIDED", 2), ("DELETED", 2))
 HISTORY_DAYS = 730
+# One sales credit note for every this many invoices (2,000 for 100,000).
+INVOICES_PER_CREDIT_NOTE = 50
 
 
 def short_code_for(tenant_id: str) -> str:
@@ -138,5 +140,60 @@ def seed_scale(
         org.add_invoice(invoice)
         contact.is_customer = True
     org.next_invoice_number = invoices + 1
+    _credit_notes(
+        org, random.Random(f"credit-notes-{seed}"), invoices // INVOICES_PER_CREDIT_NOTE, today, now
+    )
     world.orgs[org.tenant_id] = org
     return org
+
+
+def _credit_notes(org: Organisation, rng: random.Random, count: int, today, now) -> None:
+    """Credit notes against open invoices (their own random stream, so the invoices do not change):
+    half allocated to the invoice (up to what it owes), the rest left as unallocated credit."""
+    open_invoices = [invoice for invoice in org.invoices.values() if invoice.status == "AUTHORISED"]
+    if not open_invoices:
+        return
+
+    def new_id() -> str:
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+    rate = Decimal(20)
+    picks = sorted(
+        rng.sample(open_invoices, min(count, len(open_invoices))), key=lambda invoice: invoice.date
+    )
+    for number, invoice in enumerate(picks, start=1):
+        on = min(invoice.date + timedelta(days=rng.randint(1, 20)), today)
+        amount = Decimal(rng.randrange(20, 400, 5))
+        tax = line_tax(amount, rate, "Exclusive")
+        updated = min(datetime.combine(on, time(12), tzinfo=UTC), now)
+        note = CreditNote(
+            credit_note_id=new_id(),
+            type="ACCRECCREDIT",
+            contact_id=invoice.contact_id,
+            status="AUTHORISED",
+            date=on,
+            line_amount_types="Exclusive",
+            currency_code="GBP",
+            updated_at=updated,
+            credit_note_number=f"CN-{number:06d}",
+            reference=f"Credit {invoice.invoice_number}",
+            line_items=[
+                LineItem(new_id(), "Fee adjustment", Decimal(1), amount, None, "200", "OUTPUT2", tax, amount)
+            ],
+            sub_total=amount,
+            total_tax=tax,
+            total=amount + tax,
+            sent_to_contact=True,
+        )
+        if number % 2:
+            applied = min(note.total, invoice.amount_due)
+            note.allocations.append(Allocation(new_id(), invoice.invoice_id, applied, on, updated))
+            invoice.amount_credited += applied
+            invoice.credit_note_ids.append(note.credit_note_id)
+            invoice.updated_at = max(invoice.updated_at, updated)
+            if invoice.amount_due == 0:
+                invoice.status, invoice.fully_paid_on = "PAID", on
+            if note.remaining_credit == 0:
+                note.status, note.fully_paid_on = "PAID", on
+        org.add_credit_note(note)
+    org.next_credit_note_number = len(picks) + 1

@@ -1,0 +1,241 @@
+"""Jobs → Xero: every sales invoice of the practice's Xero organisation, from the mirror (never Xero).
+
+One filtered queryset feeds the page, its totals line and the CSV export, so the three always agree.
+The page is a fixed number of queries at any size: the connection, one aggregate (count and totals,
+which the paginator reuses), one page of rows with their clients, and one for their linked jobs.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from core.models import Practice
+from integrations import selectors as xero_selectors
+from integrations.models import XeroConnection
+from invoicing.models import Invoice, JobInvoiceLink
+from invoicing.selectors import debtors_report_url, xero_invoice_url
+
+PAGE_SIZE = 50
+ZERO = Decimal("0.00")
+
+# status filter value → statuses ("outstanding" is what Xero calls Awaiting payment: approved, unpaid)
+STATUS_FILTERS = {
+    "outstanding": (Invoice.Status.AUTHORISED,),
+    "draft": (Invoice.Status.DRAFT,),
+    "submitted": (Invoice.Status.SUBMITTED,),
+    "paid": (Invoice.Status.PAID,),
+    "voided": (Invoice.Status.VOIDED,),
+    "all": None,  # everything but deleted
+}
+STATUS_CHOICES = [
+    ("outstanding", "Outstanding (awaiting payment)"),
+    ("draft", "Draft"),
+    ("submitted", "Awaiting approval"),
+    ("paid", "Paid"),
+    ("voided", "Voided"),
+    ("all", "All statuses"),
+]
+DEFAULT_STATUS = "outstanding"
+
+# sort key → (label, order_by fields ascending); "-key" sorts descending. Whitelisted: nothing else.
+SORTS = {
+    "number": ("Number", ("number",)),
+    "client": ("Client", ("client__name", "contact_name")),
+    "contact": ("Contact", ("contact_name",)),
+    "date": ("Date", ("date",)),
+    "due_date": ("Due date", ("due_date",)),
+    "status": ("Status", ("status",)),
+    "total": ("Total", ("total",)),
+    "amount_due": ("Amount due", ("amount_due",)),
+    "jobs": ("Linked jobs", ("job_count",)),
+}
+DEFAULT_SORT = "-date"
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str = DEFAULT_STATUS
+    overdue: bool = False
+    q: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    linked: str = ""  # "" | "yes" | "no"
+    sort: str = DEFAULT_SORT
+
+
+def order_fields(sort: str) -> list[str]:
+    key = sort.removeprefix("-")
+    if key not in SORTS:
+        sort, key = DEFAULT_SORT, DEFAULT_SORT.removeprefix("-")
+    prefix = "-" if sort.startswith("-") else ""
+    fields = [f"{prefix}{name}" for name in SORTS[key][1]]
+    return [*fields, f"{prefix}pk"]  # a stable order for pagination
+
+
+def firm_invoices(
+    *, practice: Practice, tenant_id: str, filters: Filters, today: dt.date | None = None
+) -> QuerySet:
+    """The practice's invoices in its connected organisation, filtered; not ordered."""
+    today = today or timezone.localdate()
+    invoices = Invoice.objects.filter(practice=practice, tenant_id=tenant_id)
+    statuses = STATUS_FILTERS.get(filters.status, STATUS_FILTERS[DEFAULT_STATUS])
+    if statuses is None:
+        invoices = invoices.exclude(status=Invoice.Status.DELETED)
+    else:
+        invoices = invoices.filter(status__in=statuses)
+    if filters.overdue:
+        invoices = invoices.filter(status__in=Invoice.OPEN, amount_due__gt=0, due_date__lt=today)
+    if filters.q:
+        invoices = invoices.filter(
+            Q(client__name__icontains=filters.q) | Q(contact_name__icontains=filters.q)
+        )
+    if filters.date_from:
+        invoices = invoices.filter(date__gte=filters.date_from)
+    if filters.date_to:
+        invoices = invoices.filter(date__lte=filters.date_to)
+    if filters.linked in ("yes", "no"):
+        linked = Exists(JobInvoiceLink.objects.filter(practice=practice, invoice=OuterRef("pk")))
+        invoices = invoices.filter(linked if filters.linked == "yes" else ~linked)
+    return invoices
+
+
+def _sorted(invoices: QuerySet, sort: str) -> QuerySet:
+    if sort.removeprefix("-") == "jobs":
+        invoices = invoices.annotate(job_count=Count("job_links"))
+    return invoices.order_by(*order_fields(sort))
+
+
+@dataclass
+class InvoiceRow:
+    invoice: Invoice
+    xero_url: str
+    overdue: bool
+    jobs: list = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return "Overdue" if self.overdue else self.invoice.get_status_display()
+
+
+@dataclass
+class FirmInvoices:
+    connection: XeroConnection | None
+    filters: Filters
+    page: Page | None = None
+    rows: list[InvoiceRow] = field(default_factory=list)
+    count: int = 0
+    total: Decimal = ZERO
+    amount_due: Decimal = ZERO
+    currency_code: str = ""
+    updated_at: dt.datetime | None = None
+    debtors_report_url: str = ""
+
+    @property
+    def connected(self) -> bool:
+        return self.connection is not None
+
+
+def _is_overdue(invoice: Invoice, today: dt.date) -> bool:
+    return (
+        invoice.status in Invoice.OPEN
+        and invoice.amount_due > 0
+        and invoice.due_date is not None
+        and invoice.due_date < today
+    )
+
+
+def _job_links():
+    return Prefetch(
+        "job_links",
+        queryset=JobInvoiceLink.objects.select_related("job")
+        .only("invoice_id", "job__id", "job__number", "job__title", "job__job_type")
+        .order_by("job__number"),
+    )
+
+
+def firm_invoice_list(*, practice: Practice, filters: Filters, page: str | int | None = 1) -> FirmInvoices:
+    connection = xero_selectors.xero_connection(practice=practice)
+    if connection is None or connection.status == XeroConnection.Status.DISCONNECTED:
+        return FirmInvoices(connection=None, filters=filters)
+    today = timezone.localdate()
+    invoices = firm_invoices(practice=practice, tenant_id=connection.tenant_id, filters=filters, today=today)
+    sums = invoices.aggregate(count=Count("pk"), total=Sum("total"), amount_due=Sum("amount_due"))
+    result = FirmInvoices(
+        connection=connection,
+        filters=filters,
+        count=sums["count"],
+        total=sums["total"] or ZERO,
+        amount_due=sums["amount_due"] or ZERO,
+        currency_code=connection.base_currency,
+        updated_at=connection.last_sync_at,
+        debtors_report_url=debtors_report_url(
+            short_code=connection.short_code, country_code=connection.country_code
+        ),
+    )
+    rows = _sorted(invoices, filters.sort).select_related("client").prefetch_related(_job_links())
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = sums["count"]  # known already: no second COUNT(*)
+    result.page = paginator.get_page(page)
+    for invoice in result.page.object_list:
+        result.rows.append(
+            InvoiceRow(
+                invoice=invoice,
+                xero_url=xero_invoice_url(short_code=connection.short_code, invoice_id=invoice.invoice_id),
+                overdue=_is_overdue(invoice, today),
+                jobs=[link.job for link in invoice.job_links.all()],
+            )
+        )
+    return result
+
+
+CSV_HEADER = [
+    "Number", "Client", "Contact", "Reference", "Date", "Due date", "Status", "Currency", "Total",
+    "Amount due", "Linked jobs",
+]  # fmt: skip
+CSV_CHUNK = 2000
+
+
+def firm_invoice_csv_rows(*, practice: Practice, filters: Filters):
+    """The filtered set as CSV rows (lists of str), header first, read in chunks of CSV_CHUNK: a
+    constant amount of memory whatever the number of invoices. Nothing when Xero is not connected."""
+    connection = xero_selectors.xero_connection(practice=practice)
+    yield CSV_HEADER
+    if connection is None or connection.status == XeroConnection.Status.DISCONNECTED:
+        return
+    today = timezone.localdate()
+    invoices = firm_invoices(practice=practice, tenant_id=connection.tenant_id, filters=filters, today=today)
+    rows = (
+        _sorted(invoices, filters.sort)
+        .select_related("client")
+        .only(
+            "number",
+            "client__name",
+            "contact_name",
+            "reference",
+            "date",
+            "due_date",
+            "status",
+            "currency_code",
+            "total",
+            "amount_due",
+        )  # fmt: skip
+        .prefetch_related(_job_links())
+    )
+    for invoice in rows.iterator(chunk_size=CSV_CHUNK):
+        yield [
+            invoice.number,
+            invoice.client.name if invoice.client else "",
+            invoice.contact_name,
+            invoice.reference,
+            invoice.date.isoformat() if invoice.date else "",
+            invoice.due_date.isoformat() if invoice.due_date else "",
+            "Overdue" if _is_overdue(invoice, today) else invoice.get_status_display(),
+            invoice.currency_code,
+            f"{invoice.total:.2f}",
+            f"{invoice.amount_due:.2f}",
+            " ".join(link.job.reference for link in invoice.job_links.all()),
+        ]
