@@ -151,3 +151,13 @@ def test_sync_now_brings_in_an_invoice_made_in_xero(
     assert answer.status_code == 200
     assert Invoice.objects.filter(invoice_id=made["InvoiceID"], client=client).exists()
     assert made["InvoiceNumber"] in owner_client.get(history_url(client)).content.decode()
+
+
+def test_the_list_refreshes_itself_so_a_webhook_update_shows_without_a_reload(linked, owner_client, htmx):
+    """The partial polls its own URL (keeping the chosen period): the mirror, not Xero, answers."""
+    connection, client, contact = linked
+    mirror(connection, [xero_invoice(contact, 9)])
+    html = owner_client.get(f"{history_url(client)}?period=24", **htmx).content.decode()
+    opening = html.lstrip().split(">", 1)[0]
+    assert 'hx-trigger="every 30s"' in opening
+    assert f'hx-get="{history_url(client)}?period=24"' in opening
