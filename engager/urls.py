@@ -15,6 +15,7 @@ urlpatterns = [
     path("clients/<int:client_pk>/invoices/", include("invoicing.urls")),  # Invoice History, Raise invoice
     path("jobs/xero/", include("invoicing.firm_urls")),  # Jobs → Xero, the Debtors widget
     path("jobs/", include("jobs.urls")),
+    path("jobs/", include("invoicing.job_urls")),  # a job's Invoice tab, batch billing
     path("settings/integrations/", include("integrations.urls")),
     path("integrations/xero/webhooks/", include("integrations.webhook_urls")),  # Xero posts here
 ]

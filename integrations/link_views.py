@@ -86,7 +86,8 @@ def xero_link_dialog(request, pk: int):
 def xero_link_search(request, pk: int):
     """Search the mirror as you type; Xero is asked once per query for contacts the mirror lacks."""
     client = _client(request, pk)
-    term = request.GET.get("q", "").strip()[:100]
+    # NUL can't be typed, and PostgreSQL refuses it in a query: drop it rather than answer 500.
+    term = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     context = _context(request, client, "choose", choice="match", q=term)
     if not _can_link(context):
         return _render(request, context)

@@ -5,7 +5,7 @@ class InvoicingConfig(AppConfig):
     name = "invoicing"
 
     def ready(self):
-        from core.navigation import NavEntry, client_menu, dashboard_widgets, jobs_menu
+        from core.navigation import NavEntry, client_menu, dashboard_widgets, job_tabs, jobs_menu
         from invoicing import sync  # noqa: F401  registers the invoice and credit-note sync steps
         from invoicing.selectors import client_is_linked
 
@@ -13,6 +13,8 @@ class InvoicingConfig(AppConfig):
         client_menu.register(
             NavEntry("invoices", "Invoice History", "invoicing:history", order=40, visible=client_is_linked)
         )
+        # Every job page: its Invoice tab (the job's invoices, Raise, Link existing).
+        job_tabs.register(NavEntry("invoice", "Invoice", "job_invoices:tab", order=30))
         # Jobs ▾ → Xero: the firm's Xero invoices; the dashboard's Debtors widget (loaded lazily).
         jobs_menu.register(NavEntry("xero", "Xero", "xero_invoices:list", order=20, takes_pk=False))
         dashboard_widgets.register(

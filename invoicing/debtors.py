@@ -26,12 +26,14 @@ from django.utils import timezone
 
 from core.models import Practice
 from integrations import selectors as xero_selectors
-from integrations.models import XeroConnection, XeroContact
 from invoicing.models import CreditNote, Invoice, JobInvoiceLink
 from invoicing.selectors import debtors_report_url, period_start
 from jobs.models import Job
 
 ZERO = Decimal("0.00")
+DISCONNECTED = (
+    "disconnected"  # XeroConnection.Status.DISCONNECTED (integrations.models is not ours to import)
+)
 TOP_DEBTORS = 5
 # (key, label, accessible label, days overdue from, to): "Current" is not yet due.
 BUCKETS = (
@@ -116,7 +118,7 @@ class AgedFigures:
 @dataclass
 class Debtors:
     connected: bool
-    connection: XeroConnection | None = None
+    connection: object | None = None
     can_connect: bool = False
     as_at: dt.date | None = None
     updated_at: dt.datetime | None = None
@@ -154,7 +156,7 @@ def _chart(buckets: list[Bucket]) -> None:
         bucket.label_y = bucket.y - 4
 
 
-def as_at_date(connection: XeroConnection) -> dt.date:
+def as_at_date(connection) -> dt.date:
     """The date the mirrored figures are "as at": the day of the last successful sync (local
     time), or today before the first one."""
     if connection.last_sync_at is not None:
@@ -207,9 +209,11 @@ def top_debtors(
     )[:limit]
     if not ranked:
         return []
-    contacts = XeroContact.objects.filter(
-        practice=practice, tenant_id=tenant_id, contact_id__in=[d.contact_id for d in ranked]
-    ).values_list("contact_id", "name", "client_link__client_id")
+    contacts = (
+        xero_selectors.xero_contacts(practice=practice)
+        .filter(tenant_id=tenant_id, contact_id__in=[d.contact_id for d in ranked])
+        .values_list("contact_id", "name", "client_link__client_id")
+    )
     found = {contact_id: (name, client_id) for contact_id, name, client_id in contacts}
     for debtor in ranked:
         debtor.name, debtor.client_id = found.get(debtor.contact_id, ("(unknown contact)", None))
@@ -243,7 +247,7 @@ def unbilled_completed_work(*, practice: Practice) -> tuple[Decimal, int]:
 
 def debtors(*, practice: Practice, can_connect: bool = False) -> Debtors:
     connection = xero_selectors.xero_connection(practice=practice)
-    if connection is None or connection.status == XeroConnection.Status.DISCONNECTED:
+    if connection is None or connection.status == DISCONNECTED:
         return Debtors(connected=False, can_connect=can_connect)
     tenant_id = connection.tenant_id
     as_at = as_at_date(connection)

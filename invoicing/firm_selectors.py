@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from core.models import Practice
 from integrations import selectors as xero_selectors
-from integrations.models import XeroConnection
 from invoicing.models import Invoice, JobInvoiceLink
 from invoicing.selectors import debtors_report_url, xero_invoice_url
 
 PAGE_SIZE = 50
 ZERO = Decimal("0.00")
+DISCONNECTED = "disconnected"  # XeroConnection.Status.DISCONNECTED
 
 # status filter value → statuses ("outstanding" is what Xero calls Awaiting payment: approved, unpaid)
 STATUS_FILTERS = {
@@ -118,12 +118,12 @@ class InvoiceRow:
 
     @property
     def status_label(self) -> str:
-        return "Overdue" if self.overdue else self.invoice.get_status_display()
+        return "Overdue" if self.overdue else status_label(self.invoice.status)
 
 
 @dataclass
 class FirmInvoices:
-    connection: XeroConnection | None
+    connection: object | None
     filters: Filters
     page: Page | None = None
     rows: list[InvoiceRow] = field(default_factory=list)
@@ -137,6 +137,13 @@ class FirmInvoices:
     @property
     def connected(self) -> bool:
         return self.connection is not None
+
+
+def status_label(status: str) -> str:
+    try:
+        return Invoice.Status(status).label
+    except ValueError:
+        return status.title()
 
 
 def _is_overdue(invoice: Invoice, today: dt.date) -> bool:
@@ -159,7 +166,7 @@ def _job_links():
 
 def firm_invoice_list(*, practice: Practice, filters: Filters, page: str | int | None = 1) -> FirmInvoices:
     connection = xero_selectors.xero_connection(practice=practice)
-    if connection is None or connection.status == XeroConnection.Status.DISCONNECTED:
+    if connection is None or connection.status == DISCONNECTED:
         return FirmInvoices(connection=None, filters=filters)
     today = timezone.localdate()
     invoices = firm_invoices(practice=practice, tenant_id=connection.tenant_id, filters=filters, today=today)
@@ -204,7 +211,7 @@ def firm_invoice_csv_rows(*, practice: Practice, filters: Filters):
     constant amount of memory whatever the number of invoices. Nothing when Xero is not connected."""
     connection = xero_selectors.xero_connection(practice=practice)
     yield CSV_HEADER
-    if connection is None or connection.status == XeroConnection.Status.DISCONNECTED:
+    if connection is None or connection.status == DISCONNECTED:
         return
     today = timezone.localdate()
     invoices = firm_invoices(practice=practice, tenant_id=connection.tenant_id, filters=filters, today=today)
@@ -233,7 +240,7 @@ def firm_invoice_csv_rows(*, practice: Practice, filters: Filters):
             invoice.reference,
             invoice.date.isoformat() if invoice.date else "",
             invoice.due_date.isoformat() if invoice.due_date else "",
-            "Overdue" if _is_overdue(invoice, today) else invoice.get_status_display(),
+            "Overdue" if _is_overdue(invoice, today) else status_label(invoice.status),
             invoice.currency_code,
             f"{invoice.total:.2f}",
             f"{invoice.amount_due:.2f}",

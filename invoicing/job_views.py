@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.htmx import redirect_after_post, render_page_or_partial
 from core.permissions import practice_required
 from invoicing import job_selectors
+from invoicing.services import job_links
 from invoicing.services.job_links import (
     LinkError,
     job_invoice_initial,
-    job_invoice_unlink,
     job_invoices_link,
 )
 from invoicing.views import raise_flow
@@ -98,14 +98,14 @@ def job_invoice_link(request, job_pk: int):
         "invoices": job_selectors.job_linkable_invoices(practice=request.practice, job=job, today=today),
         "error": error,
     }
-    return render_page_or_partial(request, LINK_TEMPLATE, "job-link", context, status=400 if error else 200)
+    return render_page_or_partial(request, LINK_TEMPLATE, "job-link", context)
 
 
 @require_POST
 @practice_required
 def job_invoice_unlink(request, job_pk: int, link_pk: int):
     job = _job(request, job_pk)
-    if job_invoice_unlink(practice=request.practice, job=job, link_id=link_pk):
+    if job_links.job_invoice_unlink(practice=request.practice, job=job, link_id=link_pk):
         messages.success(request, f"Unlinked from {job.reference}. The invoice is unchanged in Xero.")
     if not request.htmx:
         return redirect(_tab_url(job))

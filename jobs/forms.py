@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from clients.models import Client
 from core.models import Practice
 from jobs.models import Job
-from jobs.selectors import DUE_WINDOWS
+from jobs.selectors import COMPLETED_NOT_INVOICED, DUE_WINDOWS
 from jobs.services import JOB_FIELDS
 
 
@@ -54,7 +54,13 @@ class JobFilterForm(forms.Form):
         required=False, label="Client", widget=forms.SearchInput(attrs={"placeholder": "Client name"})
     )
     status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), ("open", "Open (not completed)"), *Job.Status.choices]
+        required=False,
+        choices=[
+            ("", "Any status"),
+            ("open", "Open (not completed)"),
+            *Job.Status.choices,
+            (COMPLETED_NOT_INVOICED, "Completed, not invoiced"),
+        ],
     )
     job_type = forms.ChoiceField(
         required=False, label="Type", choices=[("", "Any type"), *Job.JobType.choices]

@@ -1,6 +1,7 @@
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Exists, OuterRef, QuerySet, Sum, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -14,6 +15,19 @@ DUE_WINDOWS = {
     "30": "Due in 30 days",
     "90": "Due in 90 days",
 }
+
+
+COMPLETED_NOT_INVOICED = "completed_not_invoiced"
+
+
+def _invoiced():
+    """Whether a job has an invoice linked (invoicing's JobInvoiceLink, reached by its related_name:
+    jobs does not import invoicing). One EXISTS per row of the same query: no per-row queries."""
+    try:
+        related = Job._meta.get_field("invoice_links").related_model
+    except FieldDoesNotExist:  # pragma: no cover - invoicing not installed
+        return Value(False)
+    return Exists(related.objects.filter(job=OuterRef("pk")))
 
 
 def _base(practice: Practice) -> QuerySet[Job]:
@@ -32,8 +46,11 @@ def job_list(
 ) -> QuerySet[Job]:
     today = today or timezone.localdate()
     qs = _base(practice)
+    qs = qs.annotate(invoiced=_invoiced())
     if status == "open":
         qs = qs.filter(status__in=Job.OPEN_STATUSES)
+    elif status == COMPLETED_NOT_INVOICED:
+        qs = qs.filter(status=Job.Status.COMPLETED, invoiced=False)
     elif status in Job.Status.values:
         qs = qs.filter(status=status)
     if job_type in Job.JobType.values:
@@ -47,6 +64,11 @@ def job_list(
     if query.strip():
         qs = qs.filter(client__name__icontains=query.strip())
     return qs.order_by("deadline", "number")
+
+
+def job_fee_total(jobs: QuerySet[Job]):
+    """The total of the jobs' fees (one query), e.g. for "Completed, not invoiced"."""
+    return jobs.order_by().aggregate(total=Sum("fee"))["total"] or 0
 
 
 def job_get(*, practice: Practice, pk: int) -> Job:

@@ -33,6 +33,8 @@ def job_list(request):
     )
     page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page}
+    if filters.get("status") == selectors.COMPLETED_NOT_INVOICED:  # what accountants chase
+        context |= {"not_invoiced": True, "fee_total": selectors.job_fee_total(jobs)}
     return render_page_or_partial(request, "jobs/job_list.html", "job-table", context)
 
 

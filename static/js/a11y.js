@@ -47,7 +47,7 @@
   function focusFirstError(swapped) {
     if (swapped.closest("dialog.modal")) return; // dialogs place focus themselves
     var active = document.activeElement;
-    if (active && active !== document.body && !swapped.contains(active)) return; // the user moved on
+    if (active && active !== document.body) return; // focus was kept (htmx restores it by id): leave it
     var invalid = swapped.querySelector("[aria-invalid='true']");
     if (invalid) invalid.focus();
   }

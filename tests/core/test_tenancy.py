@@ -9,6 +9,7 @@ import pytest
 
 from clients.models import Officer
 from integrations.models import XeroBulkRun, XeroSyncRun
+from invoicing.models import BillingRun, Invoice, JobInvoiceLink
 from tests.factories import CompanyFactory, IndividualFactory, JobFactory
 
 SKIP_NAMESPACES = {"admin", "xero_sandbox"}
@@ -26,7 +27,16 @@ def foreign_objects(other_practice):
         practice=other_practice, action=XeroBulkRun.Action.CREATE, status=XeroBulkRun.Status.FAILED,
         batches=[{"key": "k", "client_ids": [company.pk], "status": "pending"}],
     )  # fmt: skip
-    return {"client": company, "job": job, "officer": officer, "sync_run": sync_run, "bulk_run": bulk_run}
+    invoice = Invoice.objects.create(practice=other_practice, tenant_id="t", invoice_id="i", client=company)
+    job_invoice_link = JobInvoiceLink.objects.create(practice=other_practice, job=job, invoice=invoice)
+    billing_run = BillingRun.objects.create(
+        practice=other_practice, status=BillingRun.Status.FAILED,
+        batches=[{"key": "k", "status": "pending", "invoices": []}],
+    )  # fmt: skip
+    return {
+        "client": company, "job": job, "officer": officer, "sync_run": sync_run, "bulk_run": bulk_run,
+        "job_invoice_link": job_invoice_link, "billing_run": billing_run,
+    }  # fmt: skip
 
 
 # Which object each (namespace, id kwarg) refers to. A new URL with an id must be added here,
@@ -39,6 +49,9 @@ ID_OWNERS = {
     ("xero_matching", "run_pk"): "bulk_run",  # Match clients to Xero: a bulk run's progress and retry
     ("invoicing", "client_pk"): "client",  # Invoice History, Sync now, Raise invoice and its totals
     ("jobs", "pk"): "job",
+    ("job_invoices", "job_pk"): "job",  # a job's Invoice tab, Raise, Link existing
+    ("job_invoices", "link_pk"): "job_invoice_link",  # Unlink
+    ("job_invoices", "pk"): "billing_run",  # batch billing: a run's progress and Retry
     ("integrations", "pk"): "sync_run",
 }
 CLIENT_ROUTES_IN_JOBS = re.compile(r"^jobs/client/")

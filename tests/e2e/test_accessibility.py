@@ -121,6 +121,8 @@ def test_every_walkthrough_page_has_no_serious_accessibility_violation(page, san
     page.get_by_role("link", name="Add user").click()
     page.get_by_role("button", name="Save").click()  # empty: the errors come back by htmx
     expect(page.get_by_text("Please correct the errors below.")).to_be_visible()
+    # Focus goes to the first field in error (the Save button it was on is gone: htmx re-rendered the form).
+    expect(page.locator("#member-form [aria-invalid=true]").first).to_be_focused()
     audit.check("Settings: add user, with errors")
     settings_nav.get_by_role("link", name="Billing").click()
     expect(page.get_by_role("heading", name="Billing")).to_be_visible()
@@ -204,6 +206,15 @@ def test_every_walkthrough_page_has_no_serious_accessibility_violation(page, san
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Please correct the errors below.")).to_be_visible()
     audit.check("New company, with errors")
+    # Each field in error is aria-invalid and described by its message (and help text).
+    described = page.evaluate(
+        """() => [...document.querySelectorAll('[aria-invalid=true]')].map(el => ({
+            id: el.id,
+            missing: (el.getAttribute('aria-describedby') || '').split(' ').filter(id => !document.getElementById(id)),
+            errors: (el.getAttribute('aria-describedby') || '').split(' ').filter(id => id.endsWith('_error')).length,
+        }))"""
+    )
+    assert described and all(not d["missing"] and d["errors"] == 1 for d in described), described
 
     # Jobs: the list, a job and each of its tabs, the new job form.
     page.get_by_role("navigation", name="Main").get_by_text("Jobs", exact=True).click()

@@ -53,6 +53,6 @@ def test_authorise_xero_in_the_browser(page, sandbox_on_live_server):
     expect(card.get_by_text(org_name).first).to_be_visible()
     expect(card.get_by_text("Connected", exact=True)).to_be_visible()
     expect(card.get_by_role("button", name="Sync now")).to_be_visible()
-    expect(page.locator("#sync-status")).to_contain_text("contacts updated")  # the first, full sync
+    expect(page.locator("#sync-status")).to_contain_text("credit notes updated")  # the first, full sync
     page.get_by_role("button", name="Sync now").click()
     expect(page.locator("#sync-status")).to_contain_text("Everything was already up to date")

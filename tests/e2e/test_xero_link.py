@@ -38,7 +38,7 @@ def test_link_a_demo_company_to_its_suggested_match(page, sandbox_on_live_server
     page.get_by_role("button", name="Authorise Xero").click()
     page.get_by_role("checkbox").first.check()
     page.get_by_role("button", name="Allow access").click()
-    expect(page.locator("#sync-status")).to_contain_text("contacts updated")
+    expect(page.locator("#sync-status")).to_contain_text("credit notes updated")
 
     # Clients → Acme Widgets Ltd → Link with Xero: the dialog opens over the page (htmx).
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Clients").click()

@@ -95,11 +95,26 @@ def practice_url_kwargs(*, client, job, officer, run) -> dict[str, dict]:
         "invoicing:raise": {"client_pk": client.pk},
         "invoicing:raise_totals": {"client_pk": client.pk},
         "invoicing:sync": {"client_pk": client.pk},
+        # A job's Invoice tab, Raise and Link existing read the mirror only; Unlink is POST-only.
+        **{f"job_invoices:{name}": {"job_pk": job.pk} for name in ("tab", "raise", "link")},
+        "job_invoices:unlink": {"job_pk": job.pk, "link_pk": 0},
+        "job_invoices:billing_run": {"pk": _billing_run(client).pk},
+        "job_invoices:billing_retry": {"pk": _billing_run(client).pk},
         "xero_differences:show": {"pk": client.pk},
         "xero_differences:resolve": {"pk": client.pk, "field": "name"},
         "xero_matching:run": {"run_pk": _bulk_run(client).pk},
         "xero_matching:retry": {"run_pk": _bulk_run(client).pk},
     }
+
+
+def _billing_run(client):
+    """A finished billing run of the client's practice, for its progress page."""
+    from invoicing.models import BillingRun
+
+    run, _ = BillingRun.objects.get_or_create(
+        practice_id=client.practice_id, defaults={"status": BillingRun.Status.SUCCEEDED, "message": "Done."}
+    )
+    return run
 
 
 def _bulk_run(client):
