@@ -45,20 +45,22 @@ def _expect():
 class Audit:
     """Runs axe-core on each page visited, saves a screenshot, and keeps what it found."""
 
-    def __init__(self, page, prefix: str):
+    def __init__(self, page, prefix: str, directory: Path = SCREENSHOTS):
         from axe_playwright_python.sync_playwright import Axe
 
         self.axe = Axe()
         self.page = page
         self.prefix = prefix
+        self.directory = directory
         self.blocking: list[str] = []
         self.other: list[str] = []
         self.checked: list[str] = []
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(parents=True, exist_ok=True)
 
     def check(self, name: str, context: str | None = None) -> None:
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-        self.page.screenshot(path=str(SCREENSHOTS / f"{self.prefix}-{len(self.checked) + 1:02d}-{slug}.png"))
+        shot = self.directory / f"{self.prefix}-{len(self.checked) + 1:02d}-{slug}.png"
+        self.page.screenshot(path=str(shot))
         results = self.axe.run(self.page, context=context)
         self.checked.append(name)
         for violation in results.response["violations"]:
