@@ -70,3 +70,54 @@ class AddOn(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+
+class BatchRun(models.Model):
+    """A long run of Xero writes in batches, shown with live progress: the shared shape of bulk
+    contact creation (integrations.XeroBulkRun) and batch billing (invoicing.BillingRun).
+
+    Subclasses add `practice`, `items` (one row per subject with its result) and `batches` (each
+    batch with the Idempotency-Key stored before Xero is first asked, so a retry resends the same
+    keys and Xero never writes twice).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Finished"
+        FAILED = "failed", "Failed"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+    FINISHED = (Status.SUCCEEDED, Status.FAILED)
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    tenant_id = models.CharField(max_length=64)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    succeeded = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == self.Status.FAILED and any(b.get("status") == "pending" for b in self.batches)

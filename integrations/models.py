@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from core.models import Practice
+from core.models import BatchRun, Practice
 
 
 class XeroConnection(models.Model):
@@ -300,7 +300,7 @@ class XeroContactCreation(models.Model):
         return f"Create {self.payload.get('name', '')} in Xero: {self.get_status_display()}"
 
 
-class XeroBulkRun(models.Model):
+class XeroBulkRun(BatchRun):
     """Bulk review (Clients → Match clients to Xero): link many clients, or create many contacts.
 
     `items` holds one row per client with its result; `batches` (create only) holds each batch of
@@ -312,54 +312,15 @@ class XeroBulkRun(models.Model):
         LINK = "link", "Link selected"
         CREATE = "create", "Create in Xero"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Finished"
-        FAILED = "failed", "Failed"
-
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
-    FINISHED = (Status.SUCCEEDED, Status.FAILED)
-
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="xero_bulk_runs")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     action = models.CharField(max_length=10, choices=Action.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    tenant_id = models.CharField(max_length=64)
     items = models.JSONField(default=list, help_text="One row per client: ids, what was done, the message")
     batches = models.JSONField(
         default=list, help_text="Create only: client ids and Idempotency-Key per batch"
     )
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    succeeded = models.PositiveIntegerField(default=0)
-    failed = models.PositiveIntegerField(default=0)
-    attempts = models.PositiveIntegerField(default=0)
-    message = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} ({self.total}) for {self.practice}: {self.get_status_display()}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 100
-
-    @property
-    def can_retry(self) -> bool:
-        return self.status == self.Status.FAILED and any(b.get("status") == "pending" for b in self.batches)
 
 
 class XeroSyncMark(models.Model):

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from core.models import Practice
+from core.models import BatchRun, Practice
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "default": 0}
 
@@ -232,7 +232,7 @@ class JobInvoiceLink(models.Model):
         return f"{self.job_id} ↔ {self.invoice}"
 
 
-class BillingRun(models.Model):
+class BillingRun(BatchRun):
     """Batch billing (jobs list → Raise invoices): many jobs' invoices raised in Xero in one go.
 
     `items` holds one row per job with its result; `batches` holds each batch of up to 50 invoices
@@ -245,53 +245,14 @@ class BillingRun(models.Model):
         PER_CLIENT = "client", "One invoice per client"
         PER_JOB = "job", "One invoice per job"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Finished"
-        FAILED = "failed", "Failed"
-
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
-    FINISHED = (Status.SUCCEEDED, Status.FAILED)
-
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="billing_runs")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     grouping = models.CharField(max_length=10, choices=Grouping.choices, default=Grouping.PER_CLIENT)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    tenant_id = models.CharField(max_length=64)
     invoice_status = models.CharField(max_length=20, default="DRAFT")
     items = models.JSONField(default=list, help_text="One row per job: ids, result, invoice number, message")
     batches = models.JSONField(default=list, help_text="Per batch: Idempotency-Key, status, invoices")
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    succeeded = models.PositiveIntegerField(default=0)
-    failed = models.PositiveIntegerField(default=0)
-    attempts = models.PositiveIntegerField(default=0)
-    message = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"Billing run ({self.total}) for {self.practice}: {self.get_status_display()}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 100
-
-    @property
-    def can_retry(self) -> bool:
-        return self.status == self.Status.FAILED and any(b.get("status") == "pending" for b in self.batches)
 
 
 class BillingClaim(models.Model):
