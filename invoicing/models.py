@@ -85,7 +85,9 @@ class Invoice(_Mirrored):
             models.Index(fields=["practice", "status", "due_date"], name="invoice_status_due"),
             models.Index(fields=["practice", "tenant_id", "xero_contact_id"], name="invoice_contact"),
             # Jobs → Xero: the default view (outstanding, newest first) and "all statuses".
-            models.Index(fields=["practice", "tenant_id", "status", "-date"], name="invoice_firm_status_date"),
+            models.Index(
+                fields=["practice", "tenant_id", "status", "-date"], name="invoice_firm_status_date"
+            ),
             models.Index(fields=["practice", "tenant_id", "-date"], name="invoice_firm_date"),
         ]
 
