@@ -344,3 +344,61 @@ def test_the_link_dialog_still_works_as_a_plain_page_without_javascript(
         expect(page).to_have_url(re.compile(r"/clients/\d+/$"))
     finally:
         context.close()
+
+
+def test_invoicing_pages_have_no_serious_accessibility_violation(page, sandbox_on_live_server):
+    """The invoicing pages the walkthrough does not reach: Raise invoice with errors, and batch
+    billing's preview and run. (Invoice History, Raise invoice, the job's Invoice tab, Link
+    existing, Jobs → Xero and the Debtors widget are checked in test_walkthrough.py.)"""
+    import datetime as dt
+    from decimal import Decimal
+
+    from clients.models import Client
+    from integrations import services
+    from integrations.models import XeroContact
+    from jobs.models import Job
+    from jobs.services import job_create
+
+    expect = _expect()
+    call_command("seed_demo", verbosity=0)
+    page.goto("/login/")
+    _sign_in(page)
+    page.goto("/settings/integrations/xero/")
+    page.get_by_role("button", name="Authorise Xero").click()
+    page.get_by_role("checkbox").first.check()
+    page.get_by_role("button", name="Allow access").click()
+    expect(page.locator("#sync-status")).to_contain_text("updated")
+    client = Client.objects.get(name="Brightwater Plumbing Ltd")
+    contact = XeroContact.objects.get(practice=client.practice, name=client.name)
+    services.xero_contact_link(
+        practice=client.practice, client=client, contact=contact, user=None, verify=False
+    )
+    jobs = [
+        job_create(
+            client=client,
+            job_type=job_type,
+            deadline=dt.date.today() + dt.timedelta(days=30),
+            status=Job.Status.COMPLETED,
+            period_end=dt.date(2026, 3, 31),
+            fee=Decimal(fee),
+        )  # fmt: skip
+        for job_type, fee in [(Job.JobType.ANNUAL_ACCOUNTS, "1250.00"), (Job.JobType.PAYROLL, "90.00")]
+    ]
+    audit = Audit(page, "a11y-invoicing")
+
+    # Raise invoice, submitted empty: the errors.
+    page.goto(f"/clients/{client.pk}/invoices/raise/")
+    page.locator("#invoice-form").get_by_role("button", name="Submit", exact=True).click()
+    expect(page.locator("#invoice-form [aria-invalid=true], #invoice-form .error").first).to_be_visible()
+    audit.check("Raise invoice, with errors")
+
+    # Batch billing: the preview, then the run's page once it has finished.
+    page.goto("/jobs/billing/?" + "&".join(f"job={job.pk}" for job in jobs))
+    expect(page.get_by_role("heading", name="Raise invoices", level=1)).to_be_visible()
+    audit.check("Batch billing: preview")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.locator("#billing-run")).to_contain_text("invoiced")
+    expect(page.locator("#billing-run[hx-trigger]")).to_have_count(0)  # finished: no more polling
+    audit.check("Batch billing: the run")
+
+    audit.assert_clean()

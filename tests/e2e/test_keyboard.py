@@ -157,3 +157,52 @@ def test_link_a_client_to_xero_with_the_keyboard_alone(page, sandbox_on_live_ser
         page.get_by_text("Acme Widgets Ltd is now linked to Acme Widgets Limited in Xero.")
     ).to_be_visible()
     expect(page.locator("#xero-link")).to_contain_text("Acme Widgets Limited")
+
+
+def test_raise_an_invoice_with_the_keyboard_alone(page, sandbox_on_live_server):
+    """Invoice History → Raise invoice → fill in a line → Submit, with Tab, typing and Enter."""
+    from playwright.sync_api import expect
+
+    from clients.models import Client
+    from integrations import services
+    from integrations.models import XeroContact
+
+    call_command("seed_demo", verbosity=0)
+    page.goto("/login/")
+    page.get_by_label("Email address").fill("demo@example.com")
+    page.get_by_label("Password").fill("engager-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/settings/integrations/xero/")
+    page.get_by_role("button", name="Authorise Xero").click()
+    page.get_by_role("checkbox").first.check()
+    page.get_by_role("button", name="Allow access").click()
+    expect(page.locator("#sync-status")).to_contain_text("updated")
+    client = Client.objects.get(name="Brightwater Plumbing Ltd")
+    contact = XeroContact.objects.get(practice=client.practice, name=client.name)
+    services.xero_contact_link(
+        practice=client.practice, client=client, contact=contact, user=None, verify=False
+    )
+    page.goto(client.get_absolute_url())  # the keyboard-only part starts here
+    keyboard = page.keyboard
+
+    _tab_to(page, "Invoice History")
+    _follow(page)
+    expect(page.get_by_role("heading", name="Invoice History")).to_be_visible()
+    _tab_to(page, "Raise invoice")
+    _follow(page)
+    expect(page.get_by_role("heading", name="Raise invoice")).to_be_visible()
+    for label, value in [
+        ("Description, line 1", "Keyboard only"),
+        ("Quantity, line 1", "2"),
+        ("Unit price, line 1", "150"),
+        ("Account, line 1", "200"),  # type-ahead in the select: "200 · Sales"
+    ]:
+        _tab_to(page, label)
+        keyboard.type(value)
+    expect(page.get_by_label("Account, line 1")).to_have_value("200")
+    # Typed key by key, each keystroke starts a totals request: the newest must win (it once left
+    # the totals stale at 0.00 when an older answer landed on a box already replaced).
+    expect(page.locator("#invoice-subtotal")).to_have_text("300.00")
+    _tab_to(page, "Submit", kind="button")
+    _follow(page)
+    expect(page.get_by_text(re.compile(r"Invoice INV-\d+ was raised in Xero"))).to_be_visible()

@@ -197,3 +197,67 @@ def test_connection_deleted_in_xero_mid_sync__needs_reconnect_banner_0_mirrored_
     assert banner in client.get("/clients/").content.decode()
     client.force_login(staff)
     assert banner not in client.get("/clients/").content.decode()  # staff cannot reconnect
+
+
+@pytest.fixture
+def invoice_org(xero_sandbox):
+    """An organisation with 2,500 invoices (three pages of 1,000) for a few contacts."""
+    return xero_sandbox.seed_scale(contacts=50, invoices=2500, name="Storm Invoices Ltd")
+
+
+def after_invoice_page_1(action):
+    """As `after_page_1`, for the invoices pages of a sync."""
+    real_page = XeroClient.invoices_page
+    done = []
+
+    def page_then_act(self, *, page=1, **kwargs):
+        result = real_page(self, page=page, **kwargs)
+        if page == 1 and not done:
+            done.append(True)
+            action()
+        return result
+
+    return mock.patch.object(XeroClient, "invoices_page", page_then_act)
+
+
+def test_429_storm_for_a_minute_during_the_invoice_sync__mirrored_invoices_equal_sandbox(
+    connect, xero_sandbox, invoice_org, owner_client, django_capture_on_commit_callbacks
+):
+    from invoicing.models import Invoice
+
+    storm = {}
+
+    def start_storm():
+        storm["seq"] = xero_sandbox.calls()[-1]["seq"]
+        xero_sandbox.inject_fault(
+            status=429, path="/api.xro/2.0/", count=None, retry_after=RETRY_AFTER, rate_limit_problem="minute"
+        )
+
+    with after_invoice_page_1(start_storm):
+        connect(tenants=[invoice_org])
+    run = latest_run()
+    assert run.status == XeroSyncRun.Status.WAITING and "slow down" in run.message
+    assert Invoice.objects.filter(tenant_id=invoice_org).count() == 1000  # page 1 is kept
+
+    elapsed = 0
+    while elapsed < STORM_SECONDS:
+        xero_sandbox.advance_clock(seconds=RETRY_AFTER)
+        elapsed += RETRY_AFTER
+        if elapsed >= STORM_SECONDS:
+            xero_sandbox.clear_faults()
+        response = resume_when_due(owner_client, run, django_capture_on_commit_callbacks)
+        assert response.status_code in (200, HTMX_STOP_POLLING)
+        if elapsed < STORM_SECONDS:
+            assert run.status == XeroSyncRun.Status.WAITING
+
+    refused = [c for c in xero_sandbox.calls(since=storm["seq"]) if c["status"] == 429]
+    assert len(refused) >= STORM_SECONDS // RETRY_AFTER
+    assert run.status == XeroSyncRun.Status.SUCCEEDED, run.message
+    sandbox_count = len(xero_sandbox.invoices(invoice_org))
+    assert Invoice.objects.filter(tenant_id=invoice_org).count() == sandbox_count == 2500  # the figure
+    invoice_pages = [
+        page_of(c)
+        for c in xero_sandbox.calls(area="accounting", since=storm["seq"])
+        if c["path"].endswith("/Invoices") and c["status"] == 200
+    ]
+    assert invoice_pages == [2, 3]  # carried on from page 2
