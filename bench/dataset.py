@@ -17,7 +17,20 @@ from jobs.models import Job, JobSequence
 WORDS = ["Acme", "Widgets", "Northern", "Harbour", "Copper", "Granite", "Willow", "Kestrel", "Orchard",
          "Pennine", "Thistle", "Lantern", "Meadow", "Foxglove", "Ironbridge", "Juniper", "Stone", "River"]  # fmt: skip
 TRADES = ["Plumbing", "Logistics", "Bakery", "Consulting", "Dental", "Builders", "Design", "Software", "Care"]
-FIRST = ["Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Leo", "Grace", "Arthur", "Freya", "Jack"]
+FIRST = [
+    "Amelia",
+    "Oliver",
+    "Isla",
+    "George",
+    "Ava",
+    "Noah",
+    "Mia",
+    "Leo",
+    "Grace",
+    "Arthur",
+    "Freya",
+    "Jack",
+]
 LAST = ["Smith", "Jones", "Taylor", "Brown", "Wilson", "Evans", "Thomas", "Roberts", "Walker", "Wright"]
 COMPANY_SHARE = 0.7
 LINKED_SHARE = 0.5
@@ -108,7 +121,9 @@ def link_companies(bench: BenchPractice, tenant_id: str) -> int:
     )
     XeroContactLink.objects.bulk_create(
         [
-            XeroContactLink(practice=practice, client_id=client_id, contact_id=contact_id, linked_by=bench.user)
+            XeroContactLink(
+                practice=practice, client_id=client_id, contact_id=contact_id, linked_by=bench.user
+            )
             for client_id, contact_id in zip(clients, contacts, strict=True)
         ],
         batch_size=1000,

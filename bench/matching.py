@@ -16,18 +16,19 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench_matching.sqlite3'}"
-)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "engager.settings")
+if __name__ == "__main__":  # standalone: a database of its own; `make bench` imports measure()
+    os.environ["DATABASE_URL"] = os.environ.get(
+        "BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench_matching.sqlite3'}"
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "engager.settings")
+    import django
 
-import django  # noqa: E402
-
-django.setup()
+    django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from bench.report import percentile  # noqa: E402
 from clients.models import Client  # noqa: E402
 from core.models import Practice  # noqa: E402
 from integrations import matching  # noqa: E402
@@ -79,6 +80,47 @@ def build() -> tuple[Practice, XeroConnection]:
     XeroContact.objects.bulk_create(contacts, batch_size=1000)
     Client.objects.bulk_create(clients, batch_size=1000)
     return practice, conn
+
+
+def measure(practice, *, samples: int = 200) -> dict:
+    """Suggestions for one client (p50/p95 over `samples` clients, index warm; the first, cold call
+    separately) and bulk scoring of every client against every mirrored contact."""
+    clients = list(Client.objects.filter(practice=practice).order_by("pk"))
+    contact_name_index.clear()
+    start = time.perf_counter()
+    xero_contact_suggestions(practice=practice, client=clients[0])
+    cold_ms = (time.perf_counter() - start) * 1000
+    timings = []
+    for client in random.Random(1).sample(clients, min(samples, len(clients))):
+        start = time.perf_counter()
+        xero_contact_suggestions(practice=practice, client=client)
+        timings.append((time.perf_counter() - start) * 1000)
+    start = time.perf_counter()
+    contact_rows = list(
+        XeroContact.objects.filter(practice=practice).values_list(
+            "pk", "name", "email", "company_number", "tax_number", "normalised_name"
+        )
+    )
+    contact_inputs = [
+        matching.MatchInput.build(name=n, email=e, company_number=c, tax_number=t, key=pk, normalised_name=nn)
+        for pk, n, e, c, t, nn in contact_rows
+    ]
+    client_inputs = [matching.MatchInput.from_client(c) for c in clients]
+    prepared = time.perf_counter()
+    results = matching.best_matches(client_inputs, contact_inputs)
+    done = time.perf_counter()
+    return {
+        "clients": len(clients),
+        "contacts": len(contact_inputs),
+        "suggestions_cold_ms": round(cold_ms, 2),
+        "suggestions_p50_ms": round(percentile(timings, 50), 2),
+        "suggestions_p95_ms": round(percentile(timings, 95), 2),
+        "suggestions_samples": len(timings),
+        "bulk_load_seconds": round(prepared - start, 2),
+        "bulk_match_seconds": round(done - prepared, 2),
+        "bulk_total_seconds": round(done - start, 2),
+        "bulk_groups": {g: sum(1 for r in results if r.group == g) for g in ("full", "partial", "none")},
+    }
 
 
 def main() -> int:

@@ -2,7 +2,6 @@ from urllib.parse import urlsplit
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 from django.utils.cache import patch_cache_control
 
 
@@ -17,11 +16,12 @@ class PracticeMiddleware:
         request.membership = None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            try:
-                membership = user.membership
-            except ObjectDoesNotExist:
-                membership = None
+            from core.models import Membership  # (models are not ready when middleware is imported)
+
+            # One query for both (user.membership then .practice would be two, on every page).
+            membership = Membership.objects.select_related("practice").filter(user=user).first()
             if membership is not None:
+                user.membership = membership  # cached: later reads of user.membership query nothing
                 request.membership = membership
                 request.practice = membership.practice
         return self.get_response(request)

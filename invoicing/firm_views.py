@@ -26,18 +26,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMERIC = {"total", "amount_due"}
 
 
-def _columns(request, current: str) -> list[dict]:
-    """The table's columns, each with the querystring that sorts by it (the other way round if it
-    is the current sort) and its aria-sort."""
-    params = request.GET.copy()
-    params.pop("page", None)
+def _columns(current: str) -> list[dict]:
+    """The table's columns, each with the sort its header link sets (the other way round if it is
+    the current sort) and its aria-sort; the template keeps the other filters ({% querystring %})."""
     columns = []
     for key, (label, _fields) in firm_selectors.SORTS.items():
-        params["sort"] = f"-{key}" if current == key else key
         aria = "ascending" if current == key else "descending" if current == f"-{key}" else ""
-        columns.append(
-            {"key": key, "label": label, "num": key in NUMERIC, "query": params.urlencode(), "aria": aria}
-        )
+        sort = f"-{key}" if current == key else key
+        columns.append({"key": key, "label": label, "num": key in NUMERIC, "sort": sort, "aria": aria})
     return columns
 
 
@@ -48,14 +44,7 @@ def xero_invoices(request):
     listing = firm_selectors.firm_invoice_list(
         practice=request.practice, filters=filters, page=request.GET.get("page")
     )
-    export = request.GET.copy()
-    export.pop("page", None)
-    context = {
-        "form": form,
-        "listing": listing,
-        "columns": _columns(request, filters.sort),
-        "export_query": export.urlencode(),
-    }
+    context = {"form": form, "listing": listing, "columns": _columns(filters.sort)}
     return render_page_or_partial(request, LIST_TEMPLATE, "xero-invoices", context)
 
 

@@ -145,11 +145,17 @@ def _history_union(*, practice: Practice, client: Client, tenant_id: str, since:
 
 
 def invoice_history(
-    *, practice: Practice, client: Client, period: str = DEFAULT_PERIOD, page: str | int | None = 1
+    *,
+    practice: Practice,
+    client: Client,
+    period: str = DEFAULT_PERIOD,
+    page: str | int | None = 1,
+    panel=None,
 ) -> InvoiceHistory:
     """The client's invoices and credit notes from the mirror, newest first, one page of them, with
-    the totals outstanding and overdue. A fixed number of queries whatever the number of rows."""
-    panel = xero_selectors.xero_client_panel(practice=practice, client=client)
+    the totals outstanding and overdue. A fixed number of queries whatever the number of rows.
+    `panel`: the client's Xero panel when the caller has it already (saves its queries)."""
+    panel = panel or xero_selectors.xero_client_panel(practice=practice, client=client)
     period = period if period in PERIODS else DEFAULT_PERIOD
     connection = panel.connection
     history = InvoiceHistory(linked=panel.link is not None and panel.connected, connection=connection)

@@ -40,10 +40,12 @@ def _client(request, client_pk: int) -> Client:
 def invoice_history(request, client_pk: int):
     client = _client(request, client_pk)
     period = request.GET.get("period", selectors.DEFAULT_PERIOD)
+    panel = xero_selectors.xero_client_panel(practice=request.practice, client=client)
     history = selectors.invoice_history(
-        practice=request.practice, client=client, period=period, page=request.GET.get("page")
+        practice=request.practice, client=client, period=period, page=request.GET.get("page"), panel=panel
     )
     context = client_page_context(request, client, "invoices") | {
+        "xero": panel,  # the same panel the page header would otherwise read again
         "history": history,
         "period_choices": selectors.PERIOD_CHOICES,
     }

@@ -33,6 +33,9 @@ REFERENCE_FIELDS = ["name", "data", "synced_at"]
 STALE_RUN = dt.timedelta(minutes=30)  # an active run with no progress for this long is given up
 LOST_RETRY_GRACE = dt.timedelta(minutes=5)  # with a worker, Celery retries; pick up only lost ones
 KEEP_RUNS_FOR = dt.timedelta(days=30)
+# Accounts, tax rates and items rarely change: background syncs (every 15 minutes) refresh them at
+# most this often, which saves three Xero calls a run; Sync now and a first sync always refresh them.
+REFERENCE_DATA_MAX_AGE = dt.timedelta(hours=1)
 STALE_MESSAGE = "Stopped: no progress for 30 minutes. Sync again to carry on."
 QUEUE_DOWN_MESSAGE = "The sync could not be queued (the task queue is not answering). Try again shortly."
 
@@ -219,6 +222,18 @@ def reference_data_sync(*, connection: XeroConnection, client: XeroClient) -> in
     return len(latest)
 
 
+def _reference_data_due(*, run: XeroSyncRun, connection: XeroConnection) -> bool:
+    if run.requested_by_id is not None:  # someone clicked Sync now: they expect everything fresh
+        return True
+    newest = (
+        XeroReferenceItem.objects.filter(practice=connection.practice, tenant_id=connection.tenant_id)
+        .order_by("-synced_at")
+        .values_list("synced_at", flat=True)
+        .first()
+    )
+    return newest is None or timezone.now() - newest >= REFERENCE_DATA_MAX_AGE
+
+
 def _save_run(run: XeroSyncRun, **changes) -> None:
     for name, value in changes.items():
         setattr(run, name, value)
@@ -234,7 +249,8 @@ def xero_sync_run(*, run: XeroSyncRun, connection: XeroConnection, client: XeroC
     if run.started_at is None or (not run.step and run.next_page == 1):
         _save_run(run, status=XeroSyncRun.Status.RUNNING, started_at=timezone.now(), retry_at=None,
                   attempts=run.attempts + 1, message="Fetching accounts, tax rates and items…")  # fmt: skip
-        reference_data_sync(connection=connection, client=client)
+        if _reference_data_due(run=run, connection=connection):
+            reference_data_sync(connection=connection, client=client)
     else:
         _save_run(run, status=XeroSyncRun.Status.RUNNING, retry_at=None, attempts=run.attempts + 1)
     steps = sync_steps()

@@ -87,3 +87,21 @@ def page(live_server, browser, request):
         except Exception as exc:  # a screenshot must never hide the real failure
             print(f"\nCould not take a screenshot: {exc}", file=sys.stderr)
     context.close()
+
+
+@pytest.fixture
+def sandbox_on_live_server(live_server, settings):
+    """The sandbox mounted in the live server itself, as in `make run`: the app's Xero settings
+    point at it and the demo app's redirect URI is the live server's (registered on reset)."""
+    from xero_sandbox.state import store
+
+    base = f"{live_server.url}/{settings.XERO_SANDBOX_PREFIX}"
+    settings.XERO_LOGIN_BASE = f"{base}/login"
+    settings.XERO_IDENTITY_BASE = f"{base}/identity"
+    settings.XERO_API_BASE = f"{base}/api"
+    settings.XERO_WEB_BASE = f"{base}/go"
+    settings.XERO_REPORTING_BASE = f"{base}/reporting"
+    settings.XERO_REDIRECT_URI = f"{live_server.url}/settings/integrations/xero/callback/"
+    with store.lock:
+        store.reset(seed="demo")
+    return store

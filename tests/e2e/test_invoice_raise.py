@@ -6,8 +6,6 @@ import re
 import pytest
 from django.core.management import call_command
 
-from tests.e2e.test_xero_link import sandbox_on_live_server  # noqa: F401 - the fixture, shared
-
 pytestmark = pytest.mark.e2e
 
 

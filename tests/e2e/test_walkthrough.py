@@ -17,7 +17,6 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 
 from tests.e2e.test_accessibility import Audit
-from tests.e2e.test_xero_link import sandbox_on_live_server  # noqa: F401 - the fixture, shared
 
 pytestmark = pytest.mark.e2e
 

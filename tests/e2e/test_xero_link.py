@@ -7,23 +7,6 @@ from django.core.management import call_command
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def sandbox_on_live_server(live_server, settings):
-    """The sandbox mounted in the live server itself, as in `make run`."""
-    from xero_sandbox.state import store
-
-    base = f"{live_server.url}/{settings.XERO_SANDBOX_PREFIX}"
-    settings.XERO_LOGIN_BASE = f"{base}/login"
-    settings.XERO_IDENTITY_BASE = f"{base}/identity"
-    settings.XERO_API_BASE = f"{base}/api"
-    settings.XERO_WEB_BASE = f"{base}/go"
-    settings.XERO_REPORTING_BASE = f"{base}/reporting"
-    settings.XERO_REDIRECT_URI = f"{live_server.url}/settings/integrations/xero/callback/"
-    with store.lock:
-        store.reset(seed="demo")
-    return store
-
-
 def test_link_a_demo_company_to_its_suggested_match(page, sandbox_on_live_server):
     from playwright.sync_api import expect
 

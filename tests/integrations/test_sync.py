@@ -134,7 +134,7 @@ def test_a_running_sync_polls_and_a_second_click_joins_it(connect, owner_client,
 def test_sync_when_xero_is_down_waits_then_says_so(connect, xero_sandbox, practice, settings):
     connection = connect()
     settings.XERO_HTTP_TIMEOUT = 0.5
-    xero_sandbox.inject_fault(status=503, path="/Accounts", count=None)
+    xero_sandbox.inject_fault(status=503, path="/Contacts", count=None)
     run = XeroSyncRun.objects.create(practice=practice)
     assert sync_xero.apply(args=[run.pk]).get() == "waiting"
     run.refresh_from_db()

@@ -166,7 +166,7 @@ def test_giving_up_after_the_last_retry_fails_the_run_with_a_reason(
     connect()
     settings.XERO_HTTP_TIMEOUT = 0.5
     settings.XERO_SYNC_MAX_RETRIES = 2
-    xero_sandbox.inject_fault(status=503, path="/Accounts", count=None)
+    xero_sandbox.inject_fault(status=503, path="/Contacts", count=None)
     run = XeroSyncRun.objects.create(practice=practice)
     assert sync_xero.apply(args=[run.pk]).get() == "waiting"
     assert sync_xero.apply(args=[run.pk]).get() == "waiting"
@@ -180,7 +180,7 @@ def test_giving_up_after_the_last_retry_fails_the_run_with_a_reason(
 def test_a_429_retried_until_the_last_retry_fails_the_run(connect, xero_sandbox, practice, settings):
     connect()
     settings.XERO_SYNC_MAX_RETRIES = 0
-    xero_sandbox.inject_fault(status=429, path="/Accounts", count=None, retry_after=5)
+    xero_sandbox.inject_fault(status=429, path="/Contacts", count=None, retry_after=5)
     run = XeroSyncRun.objects.create(practice=practice)
     assert sync_xero.apply(args=[run.pk]).get() == "gave up"
     run.refresh_from_db()

@@ -59,12 +59,12 @@ def test_a_429_then_success(connected, xero_sandbox, practice):
 def test_giving_up_after_the_last_retry_marks_the_run_failed(connected, xero_sandbox, practice, settings):
     settings.XERO_SYNC_MAX_RETRIES = 2
     xero_sandbox.clear_calls()
-    xero_sandbox.inject_fault(status=503, path="/Accounts", count=None)
+    xero_sandbox.inject_fault(status=503, path="/Contacts", count=None)
     run, _created = xero_sync_request(practice=practice)
     finished(run)
     assert run.status == XeroSyncRun.Status.FAILED
     assert "not answering" in run.message and "Gave up after 3 attempts" in run.message
-    assert [c["status"] for c in calls_to(xero_sandbox, "/Accounts")] == [503, 503, 503]
+    assert [c["status"] for c in calls_to(xero_sandbox, "/Contacts")] == [503, 503, 503]
     assert xero_sync_request(practice=practice)[1]  # Sync now works again at once
 
 
@@ -84,8 +84,9 @@ def test_beat_syncs_connected_practices_only(connected, xero_sandbox, practice):
 
 
 def test_background_syncs_go_through_the_rate_pacer(connected, xero_sandbox, practice):
-    # Three calls (accounts, tax rates, items) leave exactly the reserve of Xero's minute.
-    xero_sandbox.set_rate_limits(per_minute=MINUTE_RESERVE + 3, reset_counters=True)
+    # One call (contacts: accounts, tax rates and items are fresh from connecting) leaves exactly the
+    # reserve of Xero's minute.
+    xero_sandbox.set_rate_limits(per_minute=MINUTE_RESERVE + 1, reset_counters=True)
     xero_sandbox.clear_calls()
     run, _created = xero_sync_request(practice=practice)
 
@@ -96,8 +97,8 @@ def test_background_syncs_go_through_the_rate_pacer(connected, xero_sandbox, pra
     wait_for(waiting)
     assert "slow down" in run.message and run.retries == 1
     calls = xero_sandbox.calls(area="accounting")
-    assert len(calls) == 3 and all(c["status"] == 200 for c in calls)  # stopped short: never a 429
-    assert not calls_to(xero_sandbox, "/Contacts")
+    assert len(calls) == 1 and all(c["status"] == 200 for c in calls)  # stopped short: never a 429
+    assert not calls_to(xero_sandbox, "/Invoices")
     # People clicking are not held back: the reserve is theirs.
     connection = XeroConnection.objects.get(practice=practice)
     assert xero_client_for(connection=connection).organisation_get().name
