@@ -13,19 +13,24 @@ Unallocated credit is a negative amount in its bucket, as in Xero's report.
 
 A fixed number of queries whatever the number of invoices: one aggregate per ledger for the
 totals and buckets, one grouped query per ledger for the top debtors, one for their names and
-clients, one for the last 12 months' sales and one for unbilled completed work.
+clients, one for the last 12 months' sales and one for unbilled completed work. The aggregates are
+cached under the mirror's version (invoicing.mirror_version), so while nothing changed in the
+mirror a view costs only the names, the unbilled work and the connection.
 """
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, DateField, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.models import Practice
 from integrations import selectors as xero_selectors
+from invoicing.mirror_version import mirror_version
 from invoicing.models import CreditNote, Invoice, JobInvoiceLink
 from invoicing.selectors import debtors_report_url, period_start
 from jobs.models import Job
@@ -35,6 +40,7 @@ DISCONNECTED = (
     "disconnected"  # XeroConnection.Status.DISCONNECTED (integrations.models is not ours to import)
 )
 TOP_DEBTORS = 5
+FIGURES_TIMEOUT = 24 * 60 * 60  # the key changes with the mirror and the as-at date anyway
 # (key, label, accessible label, days overdue from, to): "Current" is not yet due.
 BUCKETS = (
     ("current", "Current", "Current (not yet due)", None, 0),
@@ -179,10 +185,10 @@ def aged_receivables(
     return AgedFigures(as_at=as_at, buckets=buckets)
 
 
-def top_debtors(
+def _rank_debtors(
     *, practice: Practice, tenant_id: str, as_at: dt.date, limit: int = TOP_DEBTORS
 ) -> list[Debtor]:
-    """The contacts owing most (net of their unallocated credit), biggest first: three queries."""
+    """The contacts owing most (net of their unallocated credit), biggest first: two queries."""
     overdue = Q(ages_from__lt=as_at)
     ages_from = Coalesce("due_date", "date", output_field=DateField())
 
@@ -204,9 +210,13 @@ def top_debtors(
         debtor = debtors.setdefault(contact_id, Debtor(contact_id, ""))
         debtor.outstanding -= total or ZERO
         debtor.overdue -= late or ZERO
-    ranked = sorted(
+    return sorted(
         (d for d in debtors.values() if d.outstanding > 0), key=lambda d: (-d.outstanding, d.contact_id)
     )[:limit]
+
+
+def _name_debtors(*, practice: Practice, tenant_id: str, ranked: list[Debtor]) -> list[Debtor]:
+    """Names and linked clients, read live (renames and links are not mirror writes): one query."""
     if not ranked:
         return []
     contacts = (
@@ -218,6 +228,29 @@ def top_debtors(
     for debtor in ranked:
         debtor.name, debtor.client_id = found.get(debtor.contact_id, ("(unknown contact)", None))
     return ranked
+
+
+def top_debtors(
+    *, practice: Practice, tenant_id: str, as_at: dt.date, limit: int = TOP_DEBTORS
+) -> list[Debtor]:
+    ranked = _rank_debtors(practice=practice, tenant_id=tenant_id, as_at=as_at, limit=limit)
+    return _name_debtors(practice=practice, tenant_id=tenant_id, ranked=ranked)
+
+
+def _mirror_figures(*, practice: Practice, tenant_id: str, as_at: dt.date):
+    """The aggregates over the whole mirror (buckets, ranking, 12 months' sales), cached under the
+    mirror's version: recomputed after any sync, webhook or raised invoice, free otherwise."""
+    key = f"invoicing:debtors:{practice.pk}:{tenant_id}:{as_at.isoformat()}:{mirror_version(practice.pk)}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = (
+            aged_receivables(practice=practice, tenant_id=tenant_id, as_at=as_at),
+            _rank_debtors(practice=practice, tenant_id=tenant_id, as_at=as_at),
+            sales_last_12_months(practice=practice, tenant_id=tenant_id, as_at=as_at),
+        )
+        cache.set(key, cached, timeout=FIGURES_TIMEOUT)
+    figures, ranked, sales = cached
+    return figures, copy.deepcopy(ranked), sales
 
 
 def sales_last_12_months(*, practice: Practice, tenant_id: str, as_at: dt.date) -> Decimal:
@@ -251,7 +284,7 @@ def debtors(*, practice: Practice, can_connect: bool = False) -> Debtors:
         return Debtors(connected=False, can_connect=can_connect)
     tenant_id = connection.tenant_id
     as_at = as_at_date(connection)
-    figures = aged_receivables(practice=practice, tenant_id=tenant_id, as_at=as_at)
+    figures, ranked, sales = _mirror_figures(practice=practice, tenant_id=tenant_id, as_at=as_at)
     widget = Debtors(
         connected=True,
         connection=connection,
@@ -263,8 +296,8 @@ def debtors(*, practice: Practice, can_connect: bool = False) -> Debtors:
         buckets=[
             Bucket(key, label, long_label, figures.buckets[key]) for key, label, long_label, *_r in BUCKETS
         ],
-        top=top_debtors(practice=practice, tenant_id=tenant_id, as_at=as_at),
-        sales_12_months=sales_last_12_months(practice=practice, tenant_id=tenant_id, as_at=as_at),
+        top=_name_debtors(practice=practice, tenant_id=tenant_id, ranked=ranked),
+        sales_12_months=sales,
         report_url=debtors_report_url(short_code=connection.short_code, country_code=connection.country_code),
     )
     _chart(widget.buckets)

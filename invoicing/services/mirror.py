@@ -17,6 +17,7 @@ from django.utils import timezone
 from core.models import Practice
 from integrations.selectors import xero_contact_keys
 from integrations.services.columns import fit_all
+from invoicing.mirror_version import mirror_changed
 from invoicing.models import CreditNote, CreditNoteAllocation, Invoice
 
 COMMON_FIELDS = [
@@ -161,6 +162,10 @@ def invoices_upsert(*, practice: Practice, tenant_id: str, invoices: Iterable) -
         ]
         _write(Invoice, rows, unique=["practice", "tenant_id", "invoice_id"], fields=INVOICE_FIELDS)
         allocations_link(practice=practice, tenant_id=tenant_id, invoice_ids=list(latest))
+        # Now (so this transaction's own readers recompute) and again on commit (so a reader that
+        # cached the old rows under the new version in between is superseded).
+        mirror_changed(practice.pk)
+        transaction.on_commit(lambda: mirror_changed(practice.pk))
     return len(rows)
 
 
@@ -198,6 +203,10 @@ def credit_notes_upsert(*, practice: Practice, tenant_id: str, credit_notes: Ite
         full = {ident: item for ident, item in latest.items() if item.has_lines}
         if full:
             _replace_allocations(practice=practice, tenant_id=tenant_id, credit_notes=full)
+        # Now (so this transaction's own readers recompute) and again on commit (so a reader that
+        # cached the old rows under the new version in between is superseded).
+        mirror_changed(practice.pk)
+        transaction.on_commit(lambda: mirror_changed(practice.pk))
     return len(rows)
 
 
