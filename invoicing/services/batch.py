@@ -341,7 +341,7 @@ def _send_batch(run: BillingRun, batch: dict, items: dict) -> None:
         if answer is not None:
             raise_settle(
                 practice=practice, user=user, client=attempt.client, attempt=attempt, answer=answer,
-                tenant_id=run.tenant_id, jobs=entry_jobs,
+                tenant_id=run.tenant_id, jobs=entry_jobs, fetch_online_url=False,
             )  # fmt: skip
             BillingClaim.objects.filter(run=run, job__in=entry_jobs).update(status=BillingClaim.Status.RAISED)
             for job_id in entry["job_ids"]:

@@ -217,12 +217,23 @@ def jobs_link(*, practice: Practice, invoice: Invoice, jobs, user) -> int:
 
 
 def raise_settle(
-    *, practice: Practice, user, client: Client, attempt: InvoiceRaise, answer, tenant_id: str, jobs=()
+    *,
+    practice: Practice,
+    user,
+    client: Client,
+    attempt: InvoiceRaise,
+    answer,
+    tenant_id: str,
+    jobs=(),
+    fetch_online_url: bool = True,
 ) -> bool:
     """Xero created the invoice: mirror it from Xero's answer, mark the attempt raised, link the
-    jobs, log it. Returns False when another request had settled this attempt already."""
+    jobs, log it. Returns False when another request had settled this attempt already.
+
+    `fetch_online_url` asks Xero for the approved invoice's online link (one call): right for a
+    single raise, not for a batch, where it would be one call per invoice."""
     online_url = ""
-    if answer.status == APPROVED:
+    if fetch_online_url and answer.status == APPROVED:
         online_url = xero_services.xero_online_invoice_url(practice=practice, invoice_id=answer.invoice_id)
     with transaction.atomic():
         invoices_upsert(practice=practice, tenant_id=tenant_id, invoices=[answer])

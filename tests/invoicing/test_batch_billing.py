@@ -201,3 +201,18 @@ def test_another_practice_cannot_see_or_bill_our_jobs(
     assert client.post(f"/jobs/billing/runs/{run.pk}/retry/").status_code == 404
     html = client.get(BILLING, {"job": job_ids(jobs)}).content.decode()
     assert all(job.reference not in html for job in all_jobs(jobs))
+
+
+def test_approved_batch_makes_one_call_per_batch_not_one_per_invoice(
+    three, owner_client, xero_sandbox, django_capture_on_commit_callbacks
+):
+    """Approved invoices in a batch: one PUT for the batch, and no OnlineInvoice call per invoice
+    (that would be a Xero call in a loop: 500 jobs would spend the minute's rate limit)."""
+    _clients, jobs = three
+    xero_sandbox.clear_calls()
+    run = submit(owner_client, job_ids(jobs), django_capture_on_commit_callbacks, invoice_status="AUTHORISED")
+    run.refresh_from_db()
+    assert run.status == BillingRun.Status.SUCCEEDED and run.succeeded == 6
+    calls = xero_sandbox.calls(area="accounting")
+    assert [c["method"] for c in calls if "Invoices" in c["path"]] == ["PUT"], calls
+    assert InvoiceRaise.objects.filter(status="succeeded").count() == 3
