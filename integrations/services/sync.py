@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.bulk import relax_commit_durability
 from core.models import Practice
 from integrations.matching import contact_match_keys
 from integrations.models import XeroConnection, XeroContact, XeroReferenceItem, XeroSyncMark, XeroSyncRun
@@ -292,18 +293,20 @@ def _sync_contacts(
     modified_since = connection.contacts_modified_since
     newest = run.newest_seen or modified_since
     page_number = run.next_page
+    _save_run(run, message=f"Fetching contacts, page {page_number}…")
     while True:
-        _save_run(run, message=f"Fetching contacts, page {page_number}…")
         page = client.contacts_page(page=page_number, modified_since=modified_since)
         newest = newest_seen(newest, page.items)
         # If-Modified-Since works to the second, so the newest contact of the last sync comes back
         # again; it is upserted (harmless) but not counted as a change.
         changed = _changed(page.items, modified_since)
         with transaction.atomic():  # the page's contacts and the run's resume point, together
+            relax_commit_durability()
             contacts_upsert(practice=run.practice, tenant_id=connection.tenant_id, contacts=page.items)
             _save_run(
                 run, next_page=page_number + 1, pages_done=run.pages_done + 1,
                 contacts_synced=run.contacts_synced + changed, newest_seen=newest,
+                **_next_page_message("contacts", page, page_number),
             )  # fmt: skip
         if page.is_last:
             break
@@ -311,6 +314,13 @@ def _sync_contacts(
     with transaction.atomic():
         XeroConnection.objects.filter(pk=connection.pk).update(contacts_modified_since=newest)
         _save_run(run, step=next_step, next_page=1, newest_seen=None)
+
+
+def _next_page_message(label: str, page, page_number: int) -> dict:
+    """The progress message for the page about to be fetched, saved with the one just written."""
+    if page.is_last:
+        return {}
+    return {"message": fit(XeroSyncRun, "message", f"Fetching {label}, page {page_number + 1}…")}
 
 
 def _changed(items: list, modified_since: dt.datetime | None) -> int:
@@ -327,16 +337,18 @@ def _sync_kind(
     modified_since = mark.modified_since
     newest = run.newest_seen or modified_since
     page_number = run.next_page
+    _save_run(run, message=fit(XeroSyncRun, "message", f"Fetching {step.label}, page {page_number}…"))
     while True:
-        _save_run(run, message=fit(XeroSyncRun, "message", f"Fetching {step.label}, page {page_number}…"))
         page = step.fetch_page(client, page=page_number, modified_since=modified_since)
         newest = newest_seen(newest, page.items)
         changed = _changed(page.items, modified_since)
-        with transaction.atomic():
+        with transaction.atomic():  # the page's rows and the run's resume point, together
+            relax_commit_durability()
             step.upsert(practice=run.practice, tenant_id=connection.tenant_id, items=page.items)
             _save_run(
                 run, next_page=page_number + 1, pages_done=run.pages_done + 1, newest_seen=newest,
                 counts={**run.counts, step.kind: run.counts.get(step.kind, 0) + changed},
+                **_next_page_message(step.label, page, page_number),
             )  # fmt: skip
         if page.is_last:
             break

@@ -32,7 +32,10 @@ def text(value: Any) -> str:
     """A string from Xero, safe to store: None becomes "", refused characters are dropped."""
     if value is None:
         return ""
-    return _REFUSED.sub("", str(value))
+    value = value if isinstance(value, str) else str(value)
+    if value.isascii():  # the usual case, checked in C: only NUL can be refused
+        return value.replace("\x00", "") if "\x00" in value else value
+    return _REFUSED.sub("", value)
 
 
 def enum_value(value: Any) -> str:

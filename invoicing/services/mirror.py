@@ -6,6 +6,7 @@ an older sync page can arrive in either order. Text comes cleaned from the Xero 
 lone surrogates dropped) and is bounded to the columns here; templates escape it on the way out.
 """
 
+import functools
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -14,9 +15,9 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from core.bulk import bulk_upsert
 from core.models import Practice
 from integrations.selectors import xero_contact_keys
-from integrations.services.columns import fit_all
 from invoicing.mirror_version import mirror_changed
 from invoicing.models import CreditNote, CreditNoteAllocation, Invoice
 
@@ -34,7 +35,9 @@ _REFUSED = re.compile("[\x00\ud800-\udfff]")
 
 
 def _clean(value):
-    return _REFUSED.sub("", value) if isinstance(value, str) else value
+    if not isinstance(value, str) or (value.isascii() and "\x00" not in value):
+        return value  # the usual case, checked in C
+    return _REFUSED.sub("", value)
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -87,34 +90,44 @@ def _drop_older(model, *, practice: Practice, tenant_id: str, key: str, latest: 
     }
 
 
+_TEXT_FIELDS = (
+    "number",
+    "reference",
+    "xero_contact_id",
+    "contact_name",
+    "status",
+    "currency_code",
+    "line_amount_types",
+)
+
+
+@functools.cache
+def _text_limits(model) -> tuple[tuple[str, int], ...]:
+    return tuple((name, model._meta.get_field(name).max_length) for name in _TEXT_FIELDS)
+
+
 def _common(model, item, *, contact_keys: dict, now) -> dict:
+    """The columns invoices and credit notes share, cleaned and bounded to their columns."""
     contact_pk, client_pk = contact_keys.get(item.contact_id, (None, None))
-    return {
-        **fit_all(
-            model,
-            {
-                name: _clean(value)
-                for name, value in {
-                    "number": item.number,
-                    "reference": item.reference,
-                    "xero_contact_id": item.contact_id,
-                    "contact_name": item.contact_name,
-                    "status": item.status,
-                    "currency_code": item.currency_code,
-                    "line_amount_types": item.line_amount_types,
-                }.items()
-            },
-        ),
-        "contact_id": contact_pk,
-        "client_id": client_pk,
-        "date": item.date,
-        "due_date": item.due_date,
-        "sub_total": item.sub_total,
-        "total_tax": item.total_tax,
-        "total": item.total,
-        "updated_at_xero": item.updated_at,
-        "synced_at": now,
+    row = {
+        name: _clean(getattr(item, _ITEM_ATTRIBUTE.get(name, name)))[:limit]
+        for name, limit in _text_limits(model)
     }
+    row.update(
+        contact_id=contact_pk,
+        client_id=client_pk,
+        date=item.date,
+        due_date=item.due_date,
+        sub_total=item.sub_total,
+        total_tax=item.total_tax,
+        total=item.total,
+        updated_at_xero=item.updated_at,
+        synced_at=now,
+    )
+    return row
+
+
+_ITEM_ATTRIBUTE = {"xero_contact_id": "contact_id"}  # column → attribute of the Xero data
 
 
 def _write(model, rows: list, *, unique: list[str], fields: list[str]) -> None:
@@ -123,13 +136,7 @@ def _write(model, rows: list, *, unique: list[str], fields: list[str]) -> None:
     summary = [row for row, has_lines in rows if not has_lines]
     for chunk, update_fields in ((full, [*fields, "lines"]), (summary, fields)):
         if chunk:
-            model.objects.bulk_create(
-                chunk,
-                batch_size=BATCH,
-                update_conflicts=True,
-                unique_fields=unique,
-                update_fields=update_fields,
-            )
+            bulk_upsert(model, chunk, unique_fields=unique, update_fields=update_fields)
 
 
 def invoices_upsert(*, practice: Practice, tenant_id: str, invoices: Iterable) -> int:
@@ -145,27 +152,24 @@ def invoices_upsert(*, practice: Practice, tenant_id: str, invoices: Iterable) -
         )
         rows = [
             (
-                Invoice(
-                    practice=practice,
-                    tenant_id=tenant_id,
-                    invoice_id=item.invoice_id,
+                {
+                    "practice_id": practice.pk,
+                    "tenant_id": tenant_id,
+                    "invoice_id": item.invoice_id,
                     **_common(Invoice, item, contact_keys=keys, now=now),
-                    amount_paid=item.amount_paid,
-                    amount_credited=item.amount_credited,
-                    amount_due=item.amount_due,
-                    fully_paid_on=item.fully_paid_on,
-                    lines=lines_json(item.lines),
-                ),
+                    "amount_paid": item.amount_paid,
+                    "amount_credited": item.amount_credited,
+                    "amount_due": item.amount_due,
+                    "fully_paid_on": item.fully_paid_on,
+                    "lines": lines_json(item.lines),
+                },
                 item.has_lines,
             )
             for item in latest.values()
         ]
         _write(Invoice, rows, unique=["practice", "tenant_id", "invoice_id"], fields=INVOICE_FIELDS)
         allocations_link(practice=practice, tenant_id=tenant_id, invoice_ids=list(latest))
-        # Now (so this transaction's own readers recompute) and again on commit (so a reader that
-        # cached the old rows under the new version in between is superseded).
-        mirror_changed(practice.pk)
-        transaction.on_commit(lambda: mirror_changed(practice.pk))
+        _mirror_changed_now_and_on_commit(practice.pk)
     return len(rows)
 
 
@@ -184,15 +188,15 @@ def credit_notes_upsert(*, practice: Practice, tenant_id: str, credit_notes: Ite
         )
         rows = [
             (
-                CreditNote(
-                    practice=practice,
-                    tenant_id=tenant_id,
-                    credit_note_id=item.credit_note_id,
+                {
+                    "practice_id": practice.pk,
+                    "tenant_id": tenant_id,
+                    "credit_note_id": item.credit_note_id,
                     **_common(CreditNote, item, contact_keys=keys, now=now),
-                    remaining_credit=item.remaining_credit,
-                    fully_paid_on=item.fully_paid_on,
-                    lines=lines_json(item.lines),
-                ),
+                    "remaining_credit": item.remaining_credit,
+                    "fully_paid_on": item.fully_paid_on,
+                    "lines": lines_json(item.lines),
+                },
                 item.has_lines,
             )
             for item in latest.values()
@@ -203,10 +207,7 @@ def credit_notes_upsert(*, practice: Practice, tenant_id: str, credit_notes: Ite
         full = {ident: item for ident, item in latest.items() if item.has_lines}
         if full:
             _replace_allocations(practice=practice, tenant_id=tenant_id, credit_notes=full)
-        # Now (so this transaction's own readers recompute) and again on commit (so a reader that
-        # cached the old rows under the new version in between is superseded).
-        mirror_changed(practice.pk)
-        transaction.on_commit(lambda: mirror_changed(practice.pk))
+        _mirror_changed_now_and_on_commit(practice.pk)
     return len(rows)
 
 
@@ -274,6 +275,8 @@ def mirror_contacts_relink(*, practice: Practice, tenant_id: str) -> int:
             changed += waiting.filter(xero_contact_id=contact_id).update(
                 contact_id=contact_pk, client_id=client_pk
             )
+    if changed:
+        _mirror_changed_now_and_on_commit(practice.pk)
     return changed
 
 
@@ -284,4 +287,13 @@ def mirror_client_link_changed(*, practice_id: int, contact_pk: int, client_pk: 
         changed += model.objects.filter(practice_id=practice_id, contact_id=contact_pk).update(
             client_id=client_pk
         )
+    if changed:  # cached figures per client (debtors, Jobs → Xero totals) follow the link
+        _mirror_changed_now_and_on_commit(practice_id)
     return changed
+
+
+def _mirror_changed_now_and_on_commit(practice_id: int) -> None:
+    # Now (so this transaction's own readers recompute) and again on commit (so a reader that
+    # cached the old rows under the new version in between is superseded).
+    mirror_changed(practice_id)
+    transaction.on_commit(lambda: mirror_changed(practice_id))
