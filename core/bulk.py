@@ -43,7 +43,7 @@ _COPY_NULL = "\\N"
 
 def _copy_text(field: models.Field) -> Callable[[Any], str]:
     """How a Python value of this field is written in COPY's text format."""
-    kind = field.get_internal_type()
+    kind = (field.target_field if field.is_relation else field).get_internal_type()  # a key: its type
     if kind in ("DateTimeField", "DateField"):
         return lambda value: _COPY_NULL if value is None else value.isoformat()  # with its UTC offset
     if kind == "BooleanField":
@@ -54,7 +54,15 @@ def _copy_text(field: models.Field) -> Callable[[Any], str]:
         return lambda value: (
             _COPY_NULL if value is None else json.dumps(value, cls=encoder).translate(_COPY_ESCAPES)
         )
+    if kind in _NUMBERS:
+        return lambda value: _COPY_NULL if value is None else str(value)  # nothing to escape in a number
     return lambda value: _COPY_NULL if value is None else str(value).translate(_COPY_ESCAPES)
+
+
+_NUMBERS = {
+    "DecimalField", "IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
+    "PositiveBigIntegerField", "PositiveSmallIntegerField", "FloatField", "AutoField", "BigAutoField",
+}  # fmt: skip
 
 
 def bulk_upsert(

@@ -23,14 +23,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import Count, DateField, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.models import Practice
 from integrations import selectors as xero_selectors
-from invoicing.mirror_version import mirror_version
+from invoicing.mirror_version import cached_figures
 from invoicing.models import CreditNote, Invoice, JobInvoiceLink
 from invoicing.selectors import debtors_report_url, period_start
 from jobs.models import Job
@@ -240,16 +239,16 @@ def top_debtors(
 def _mirror_figures(*, practice: Practice, tenant_id: str, as_at: dt.date):
     """The aggregates over the whole mirror (buckets, ranking, 12 months' sales), cached under the
     mirror's version: recomputed after any sync, webhook or raised invoice, free otherwise."""
-    key = f"invoicing:debtors:{practice.pk}:{tenant_id}:{as_at.isoformat()}:{mirror_version(practice.pk)}"
-    cached = cache.get(key)
-    if cached is None:
-        cached = (
+    figures, ranked, sales = cached_figures(
+        practice.pk,
+        f"invoicing:debtors:{practice.pk}:{tenant_id}:{as_at.isoformat()}",
+        lambda: (
             aged_receivables(practice=practice, tenant_id=tenant_id, as_at=as_at),
             _rank_debtors(practice=practice, tenant_id=tenant_id, as_at=as_at),
             sales_last_12_months(practice=practice, tenant_id=tenant_id, as_at=as_at),
-        )
-        cache.set(key, cached, timeout=FIGURES_TIMEOUT)
-    figures, ranked, sales = cached
+        ),
+        timeout=FIGURES_TIMEOUT,
+    )
     return figures, copy.deepcopy(ranked), sales
 
 

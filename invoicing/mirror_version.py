@@ -1,15 +1,20 @@
 """A per-practice version of the invoice mirror, bumped by every write to it.
 
-Figures computed over the whole mirror (the debtors widget aggregates up to 100,000 invoices) are
-cached under the version they were computed from, so a page view is cheap while nothing changed and
-the first view after a sync, a webhook or a raised invoice recomputes them.
+Figures computed over the whole mirror (the debtors widget aggregates up to 100,000 invoices, Jobs →
+Xero totals its filtered set) are cached under the version they were computed from, so a page view
+is cheap while nothing changed and the first view after a sync, a webhook, a raised invoice or a
+job linked to (or unlinked from) an invoice recomputes them.
 """
 
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.cache import cache
+from django.db import transaction
 
 VERSION_TIMEOUT = None  # never expires on its own: a lost key only means one recomputation
+T = TypeVar("T")
 
 
 def _key(practice_id: int) -> str:
@@ -27,3 +32,22 @@ def mirror_version(practice_id: int) -> str:
 
 def mirror_changed(practice_id: int) -> None:
     cache.set(_key(practice_id), uuid.uuid4().hex, timeout=VERSION_TIMEOUT)
+
+
+def mirror_changed_now_and_on_commit(practice_id: int) -> None:
+    """For a write inside a transaction: now (so this transaction's own readers recompute) and again
+    on commit (so a reader that cached the old figures under the new version in between is
+    superseded)."""
+    mirror_changed(practice_id)
+    transaction.on_commit(lambda: mirror_changed(practice_id))
+
+
+def cached_figures(practice_id: int, key: str, compute: Callable[[], T], *, timeout: int) -> T:
+    """`compute()`, cached under `key` and the practice's current mirror version. `key` must name
+    everything else the figures depend on (the tenant, the filters, the date)."""
+    versioned = f"{key}:{mirror_version(practice_id)}"
+    value = cache.get(versioned)
+    if value is None:
+        value = compute()
+        cache.set(versioned, value, timeout=timeout)
+    return value

@@ -11,6 +11,7 @@ import datetime as dt
 from django.db import transaction
 
 from core.models import Practice
+from invoicing.mirror_version import mirror_changed_now_and_on_commit
 from invoicing.models import BillingClaim, Invoice, JobInvoiceLink
 from invoicing.services.raising import jobs_link
 
@@ -93,6 +94,8 @@ def job_invoice_unlink(*, practice: Practice, job, link_id) -> bool:
         return False
     with transaction.atomic():
         deleted, _ = JobInvoiceLink.objects.filter(practice=practice, job=job, pk=int(link_id)).delete()
+        if deleted:  # Jobs → Xero's cached totals filter on "linked to a job"
+            mirror_changed_now_and_on_commit(practice.pk)
         if deleted and not JobInvoiceLink.objects.filter(job=job).exists():
             BillingClaim.objects.filter(job=job, status=BillingClaim.Status.RAISED).update(
                 status=BillingClaim.Status.RELEASED

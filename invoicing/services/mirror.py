@@ -18,7 +18,7 @@ from django.utils import timezone
 from core.bulk import bulk_upsert
 from core.models import Practice
 from integrations.selectors import xero_contact_keys
-from invoicing.mirror_version import mirror_changed
+from invoicing.mirror_version import mirror_changed_now_and_on_commit
 from invoicing.models import CreditNote, CreditNoteAllocation, Invoice
 
 COMMON_FIELDS = [
@@ -80,7 +80,7 @@ def _drop_older(model, *, practice: Practice, tenant_id: str, key: str, latest: 
     """Leave out what the mirror already holds in a newer version (rows locked until commit)."""
     stored = dict(
         model.objects.select_for_update()
-        .filter(practice=practice, tenant_id=tenant_id, **{f"{key}__in": list(latest)})
+        .filter(practice=practice, tenant_id=tenant_id, **{f"{key}__any_of": list(latest)})
         .values_list(key, "updated_at_xero")
     )
     return {
@@ -169,7 +169,7 @@ def invoices_upsert(*, practice: Practice, tenant_id: str, invoices: Iterable) -
         ]
         _write(Invoice, rows, unique=["practice", "tenant_id", "invoice_id"], fields=INVOICE_FIELDS)
         allocations_link(practice=practice, tenant_id=tenant_id, invoice_ids=list(latest))
-        _mirror_changed_now_and_on_commit(practice.pk)
+        mirror_changed_now_and_on_commit(practice.pk)
     return len(rows)
 
 
@@ -207,7 +207,7 @@ def credit_notes_upsert(*, practice: Practice, tenant_id: str, credit_notes: Ite
         full = {ident: item for ident, item in latest.items() if item.has_lines}
         if full:
             _replace_allocations(practice=practice, tenant_id=tenant_id, credit_notes=full)
-        _mirror_changed_now_and_on_commit(practice.pk)
+        mirror_changed_now_and_on_commit(practice.pk)
     return len(rows)
 
 
@@ -251,7 +251,9 @@ def allocations_link(*, practice: Practice, tenant_id: str, invoice_ids: list[st
         credit_note__practice=practice, credit_note__tenant_id=tenant_id, invoice__isnull=True
     )
     if invoice_ids is not None:
-        waiting = waiting.filter(xero_invoice_id__in=invoice_ids)
+        if not waiting.exists():  # the usual case (a full sync reads invoices first): skip the id list
+            return 0
+        waiting = waiting.filter(xero_invoice_id__any_of=invoice_ids)
     return waiting.update(
         invoice=Subquery(
             Invoice.objects.filter(
@@ -276,7 +278,7 @@ def mirror_contacts_relink(*, practice: Practice, tenant_id: str) -> int:
                 contact_id=contact_pk, client_id=client_pk
             )
     if changed:
-        _mirror_changed_now_and_on_commit(practice.pk)
+        mirror_changed_now_and_on_commit(practice.pk)
     return changed
 
 
@@ -288,12 +290,5 @@ def mirror_client_link_changed(*, practice_id: int, contact_pk: int, client_pk: 
             client_id=client_pk
         )
     if changed:  # cached figures per client (debtors, Jobs → Xero totals) follow the link
-        _mirror_changed_now_and_on_commit(practice_id)
+        mirror_changed_now_and_on_commit(practice_id)
     return changed
-
-
-def _mirror_changed_now_and_on_commit(practice_id: int) -> None:
-    # Now (so this transaction's own readers recompute) and again on commit (so a reader that
-    # cached the old rows under the new version in between is superseded).
-    mirror_changed(practice_id)
-    transaction.on_commit(lambda: mirror_changed(practice_id))

@@ -37,6 +37,7 @@ from clients.models import Client
 from core.models import Practice
 from integrations import selectors as xero_selectors
 from integrations import services as xero_services
+from invoicing.mirror_version import mirror_changed_now_and_on_commit
 from invoicing.models import Invoice, InvoiceRaise, JobInvoiceLink
 from invoicing.services.mirror import invoices_upsert
 
@@ -213,6 +214,8 @@ def jobs_link(*, practice: Practice, invoice: Invoice, jobs, user) -> int:
     )
     new = [r for r in rows if r.job.pk not in existing]
     JobInvoiceLink.objects.bulk_create(new, ignore_conflicts=True)
+    if new:  # Jobs → Xero's cached totals filter on "linked to a job"
+        mirror_changed_now_and_on_commit(practice.pk)
     return len(new)
 
 

@@ -12,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from integrations.models import XeroConnection
+from invoicing import firm_selectors
+from invoicing.mirror_version import mirror_changed
 from invoicing.models import CreditNote, Invoice, JobInvoiceLink
 from tests.factories import CompanyFactory, JobFactory
 from tests.invoicing.test_history import mirror, xero_invoice
@@ -31,6 +33,14 @@ def get(owner_client, query="", **headers) -> str:
     answer = owner_client.get(LIST + query, **headers)
     assert answer.status_code == 200
     return answer.content.decode()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_mirror_version(practice):
+    """The totals are cached (a real cache: locmem, or Redis under REDIS_URL) under the practice's
+    mirror version; on SQLite a rolled-back practice's pk comes back in the next test, so each test
+    starts from a version no earlier test cached anything under."""
+    mirror_changed(practice.pk)
 
 
 @pytest.fixture
@@ -261,3 +271,113 @@ def test_only_the_connected_organisation(book, owner_client):
     connection, *_rest = book
     XeroConnection.objects.filter(pk=connection.pk).update(tenant_id="another-tenant")
     assert numbers(get(owner_client, "?status=all")) == []
+
+
+# --- the cached totals ---------------------------------------------------------------------------
+
+TOTALS = re.compile(r'<p class="totals-line" id="xero-invoices-totals"><strong>(\d+)</strong> invoices?')
+
+
+def count(owner_client, query="") -> int:
+    return int(TOTALS.search(get(owner_client, query)).group(1))
+
+
+def queries(owner_client, query="") -> int:
+    with CaptureQueriesContext(db_connection) as captured:
+        get(owner_client, query)
+    return len(captured)
+
+
+def test_totals_are_cached_until_the_mirror_changes(book, owner_client, practice):
+    connection, _client, contact, _job = book
+    get(owner_client, "?status=draft")  # the session's first request does more than the page
+    first = queries(owner_client, "?status=all")
+    assert queries(owner_client, "?status=all") == first - 1  # the aggregate comes from the cache
+    assert queries(owner_client, "?status=all&sort=number") == first - 1  # the sort is not in the key
+    assert count(owner_client, "?status=all") == 5
+    mirror(connection, [xero_invoice(contact, 7, days_ago=1)])  # a sync, a webhook or a raise
+    assert count(owner_client, "?status=all") == 6
+    assert count(owner_client, "?status=all&linked=no") == 5
+
+
+def test_totals_follow_jobs_linked_and_unlinked(book, owner_client, practice, owner):
+    from invoicing.services.job_links import job_invoice_unlink, job_invoices_link
+
+    _connection, client, _contact, job = book
+    assert (count(owner_client, "?linked=yes"), count(owner_client, "?linked=no")) == (1, 1)
+    other = JobFactory(client=client)
+    overdue = Invoice.objects.get(number="T-0001")
+    job_invoices_link(
+        practice=practice, job=other, invoice_ids=[overdue.pk], user=owner, today=timezone.localdate()
+    )
+    assert (count(owner_client, "?linked=yes"), count(owner_client, "?linked=no")) == (2, 0)
+    link = JobInvoiceLink.objects.get(job=other)
+    assert job_invoice_unlink(practice=practice, job=other, link_id=link.pk)
+    assert (count(owner_client, "?linked=yes"), count(owner_client, "?linked=no")) == (1, 1)
+
+
+def test_totals_follow_jobs_linked_by_a_raise_or_a_batch(book, owner_client, practice, owner):
+    """Raise and batch billing link their jobs through raising.jobs_link (after mirroring the
+    invoice, which bumps the version too): the link alone must be enough."""
+    from invoicing.services.raising import jobs_link
+
+    _connection, client, _contact, _job = book
+    assert count(owner_client, "?linked=no") == 1
+    jobs_link(
+        practice=practice,
+        invoice=Invoice.objects.get(number="T-0001"),
+        jobs=[JobFactory(client=client)],
+        user=owner,
+    )
+    assert count(owner_client, "?linked=no") == 0
+
+
+def test_search_totals_follow_a_client_rename(book, owner_client, practice):
+    connection, client, _contact, _job = book
+    other = CompanyFactory(practice=practice, name="Zephyr Kites Ltd")
+    Invoice.objects.create(
+        practice=practice, tenant_id=connection.tenant_id, invoice_id="z-1", number="T-0099", client=other,
+        contact_name="Kite Contact", status="AUTHORISED", date=timezone.localdate(),
+        due_date=timezone.localdate(), total=Decimal("5.00"), amount_due=Decimal("5.00"),
+    )  # fmt: skip
+    mirror_changed(practice.pk)  # as the mirror's upsert does
+    assert count(owner_client, "?q=zephyr") == 1
+    other.name = "Aeolus Kites Ltd"
+    other.save()  # no mirror write: the matching clients are part of the key
+    assert count(owner_client, "?q=zephyr") == 0
+    assert numbers(get(owner_client, "?q=aeolus")) == ["T-0099"]
+    assert count(owner_client, "?q=aeolus") == 1
+    assert count(owner_client, "?q=kite contact") == 1  # the contact's name, as before
+
+
+def test_search_matches_any_number_of_clients(book, owner_client, practice):
+    """A search naming many clients (one array parameter on PostgreSQL, an IN list elsewhere)."""
+    connection, _client, _contact, _job = book
+    clients = [CompanyFactory(practice=practice, name=f"Common Name {n} Ltd") for n in range(60)]
+    Invoice.objects.bulk_create(
+        Invoice(
+            practice=practice, tenant_id=connection.tenant_id, invoice_id=f"c-{n}", number=f"T-{1000 + n}",
+            client=c, contact_name="Someone", status="AUTHORISED", date=timezone.localdate(),
+            due_date=timezone.localdate(), total=Decimal("1.00"), amount_due=Decimal("1.00"),
+        )
+        for n, c in enumerate(clients)
+    )  # fmt: skip
+    mirror_changed(practice.pk)
+    assert count(owner_client, "?q=common name") == 60
+    assert count(owner_client, "?q=no such client") == 0
+
+
+@pytest.mark.parametrize(
+    "value", ["0.00", "-0.50", "1.00", "999.99", "1000.00", "-1234.56", "1234567.89", "12345678901.20"]
+)
+def test_money_is_what_floatformat_2g_shows(value):
+    from django.template.defaultfilters import floatformat
+
+    assert firm_selectors.money(Decimal(value)) == floatformat(Decimal(value), "2g")
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 1, 1), dt.date(2026, 9, 30), dt.date(1999, 12, 31), None])
+def test_dates_are_what_the_date_filter_shows(day):
+    from django.template.defaultfilters import date
+
+    assert firm_selectors.day_month_year(day) == (date(day, "j M Y") if day else "")
