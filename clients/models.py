@@ -55,8 +55,14 @@ class Client(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(Lower("name"), "practice", name="client_practice_lower_name"),
+            # The client list's sorts, each with its tie-breaker (pk): a page is read in index order,
+            # not by sorting every client of the practice.
+            models.Index(fields=["practice", "name", "id"], name="client_list_name_order"),
+            models.Index(fields=["practice", "kind", "id"], name="client_list_kind_order"),
+            models.Index(fields=["practice", "-kind", "id"], name="client_list_kind_desc_order"),
+            models.Index(fields=["practice", "created_at", "id"], name="client_list_created_order"),
+            models.Index(fields=["practice", "company_number", "id"], name="client_list_company_no_order"),
             models.Index(fields=["practice", "kind", "name"]),
-            models.Index(fields=["practice", "company_number"]),
             models.Index(fields=["practice", "email"]),
         ]
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from core.navigation import banner_providers, jobs_menu, settings_menu
 
@@ -12,5 +13,8 @@ def practice(request):
     if context["practice"] is not None:
         context["jobs_menu"] = jobs_menu.entries_for(None)
         context["settings_menu"] = settings_menu.entries_for(None)
-        context["banners"] = [banner for provider in banner_providers for banner in provider(request)]
+        # Lazy: only whole pages show banners, so htmx partials (widgets, dialogs) skip their queries.
+        context["banners"] = SimpleLazyObject(
+            lambda: [banner for provider in banner_providers for banner in provider(request)]
+        )
     return context

@@ -49,9 +49,14 @@ def _can_link(context: dict) -> bool:
     return context["client"].is_company and context["panel"].connected
 
 
-def _suggestions(request, client: Client, include_archived: bool) -> list:
-    suggestions = selectors.xero_contact_suggestions(practice=request.practice, client=client, limit=5)
-    if not include_archived:
+def _suggestions(request, context: dict) -> list:
+    suggestions = selectors.xero_contact_suggestions(
+        practice=request.practice,
+        client=context["client"],
+        limit=5,
+        connection=context["panel"].connection,  # read once for the panel already
+    )
+    if not context["include_archived"]:
         suggestions = [s for s in suggestions if s.contact.status != "ARCHIVED"]
     return [s for s in suggestions if s.contact.status != "DELETED"]
 
@@ -76,7 +81,7 @@ def xero_link_dialog(request, pk: int):
     context["choice"] = choice
     if _can_link(context):
         if choice == "match":
-            context["suggestions"] = _suggestions(request, client, context["include_archived"])
+            context["suggestions"] = _suggestions(request, context)
         elif choice == "create":
             context |= _create_context(request, client)
     return _render(request, context)
@@ -105,7 +110,7 @@ def xero_link_search(request, pk: int):
     )
     if wants_partial(request) and request.GET.get("target") == "results":
         return _render(request, context, "xero-search-results")
-    context["suggestions"] = _suggestions(request, client, context["include_archived"])
+    context["suggestions"] = _suggestions(request, context)
     return _render(request, context)
 
 
@@ -126,7 +131,7 @@ def xero_link_confirm(request, pk: int):
             "choice": "match",
             "error": "Choose a Xero contact to link, then Confirm.",
         }
-        context["suggestions"] = _suggestions(request, client, context["include_archived"])
+        context["suggestions"] = _suggestions(request, context)
         return _render(request, context)
     if request.method == "POST":
         try:

@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,37 +88,49 @@ class Suggestion:
 
 
 class _NameIndex:
-    """Per-process cache of (ids, normalised names) of one tenant's contacts, for fuzzy name search.
+    """Per-process cache of one tenant's contacts for fuzzy name search: their ids and normalised
+    names with the words sorted, so `fuzz.ratio` over them scores exactly what `token_sort_ratio`
+    would, without splitting and sorting 10,000 names on every request.
 
-    Checked against a cheap fingerprint (row count, newest `synced_at`, highest id) on every use,
-    so a sync, a new contact or a deleted one refreshes it; every writer of names goes through
-    `save()` or the sync upsert, both of which stamp `synced_at`.
+    Checked on every use against a fingerprint read from one index entry (the newest `synced_at`
+    and its id): every writer of names goes through `save()` or the sync upsert, both of which
+    stamp `synced_at` with the time, so a new or changed contact changes it. A deleted contact does
+    not; `xero_contact_suggestions` notices its id missing and discards the entry. An entry is also
+    rebuilt after MAX_AGE, which bounds how long a write committed out of order (stamped before the
+    newest row already seen) can go unnoticed. Counting the rows instead would read all of them.
     """
 
     MAX_TENANTS = 16
+    MAX_AGE = 300.0  # seconds
 
     def __init__(self) -> None:
-        self._entries: OrderedDict[tuple[int, str], tuple[tuple, list[int], list[str]]] = OrderedDict()
+        self._entries: OrderedDict[tuple[int, str], tuple[Any, float, list[int], list[str]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, qs: QuerySet[XeroContact], key: tuple[int, str]) -> tuple[list[int], list[str]]:
-        stamp = tuple(qs.aggregate(n=Count("pk"), synced=Max("synced_at"), top=Max("pk")).values())
+        # One probe of the (practice, tenant_id, synced_at, id) index (integrations 0006).
+        stamp = qs.order_by("-synced_at", "-pk").values_list("synced_at", "pk").first()
+        now = time.monotonic()
         with self._lock:
             entry = self._entries.get(key)
-            if entry is not None and entry[0] == stamp:
+            if entry is not None and entry[0] == stamp and now - entry[1] < self.MAX_AGE:
                 self._entries.move_to_end(key)
-                return entry[1], entry[2]
+                return entry[2], entry[3]
         ids: list[int] = []
         names: list[str] = []
         for pk, normalised, name in qs.order_by().values_list("pk", "normalised_name", "name").iterator(2000):
             ids.append(pk)
-            names.append(normalised or matching.normalise_name(name))
+            names.append(sorted_words(normalised or matching.normalise_name(name)))
         with self._lock:
-            self._entries[key] = (stamp, ids, names)
+            self._entries[key] = (stamp, now, ids, names)
             self._entries.move_to_end(key)
             while len(self._entries) > self.MAX_TENANTS:
                 self._entries.popitem(last=False)
         return ids, names
+
+    def discard(self, key: tuple[int, str]) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
 
     def clear(self) -> None:
         with self._lock:
@@ -125,6 +138,11 @@ class _NameIndex:
 
 
 contact_name_index = _NameIndex()
+
+
+def sorted_words(name: str) -> str:
+    """The words of a name in order: what `token_sort_ratio` compares (it splits on whitespace)."""
+    return " ".join(sorted(name.split()))
 
 
 def _linked_client(contact: XeroContact) -> Any:
@@ -135,53 +153,83 @@ def _linked_client(contact: XeroContact) -> Any:
 
 
 def xero_contact_suggestions(
-    *, practice: Practice, client: Any, limit: int = 5, include_archived: bool = False
+    *,
+    practice: Practice,
+    client: Any,
+    limit: int = 5,
+    include_archived: bool = False,
+    connection: XeroConnection | None = None,
 ) -> list[Suggestion]:
     """The mirrored contacts that best match `client`, best first, each with its reasons.
 
     Exact evidence comes from indexed lookups (company number, VAT number, email, email domain,
     normalised name); name similarity from `rapidfuzz.process.extract` over the tenant's cached
-    normalised names. Never calls Xero.
+    normalised names. Never calls Xero. `connection`: the practice's, when the caller has it.
     """
-    connection = xero_connection(practice=practice)
+    connection = connection or xero_connection(practice=practice)
     if connection is None or limit <= 0:
         return []
-    wanted = matching.MatchInput.from_client(client)
-    qs = XeroContact.objects.filter(practice=practice, tenant_id=connection.tenant_id)
+    return _suggestions(practice, connection, client, limit, include_archived, retry=True)
 
+
+def _suggestions(
+    practice: Practice,
+    connection: XeroConnection,
+    client: Any,
+    limit: int,
+    include_archived: bool,
+    retry: bool,
+) -> list[Suggestion]:
+    wanted = matching.MatchInput.from_client(client)
+    tenant = {"practice": practice, "tenant_id": connection.tenant_id}
+    qs = XeroContact.objects.filter(**tenant)
+
+    # Each alternative repeats practice and tenant, so SQLite too reads one index per alternative
+    # (with them outside the OR it scans the whole tenant); PostgreSQL ORs the indexes either way.
     exact = Q()
     if wanted.company_number:
-        exact |= Q(match_company_number=wanted.company_number)
+        exact |= Q(**tenant, match_company_number=wanted.company_number)
     if wanted.tax_number:
-        exact |= Q(match_tax_number=wanted.tax_number)
+        exact |= Q(**tenant, match_tax_number=wanted.tax_number)
     if wanted.email:
-        exact |= Q(email__in={wanted.email, (getattr(client, "email", "") or "").strip()})
+        exact |= Q(**tenant, email__in={wanted.email, (getattr(client, "email", "") or "").strip()})
     if wanted.normalised_name:
-        exact |= Q(normalised_name=wanted.normalised_name)
+        exact |= Q(**tenant, normalised_name=wanted.normalised_name)
     candidate_ids: set[int] = set()
     if exact:
-        candidate_ids.update(qs.filter(exact).order_by().values_list("pk", flat=True)[:200])
+        candidate_ids.update(XeroContact.objects.filter(exact).order_by().values_list("pk", flat=True)[:200])
     if wanted.domain:
         candidate_ids.update(
             qs.filter(email_domain=wanted.domain).order_by().values_list("pk", flat=True)[: limit * 10]
         )
+    similar_ids: set[int] = set()
+    index_key = (practice.pk, connection.tenant_id)
     if wanted.normalised_name:
-        ids, names = contact_name_index.get(qs, (practice.pk, connection.tenant_id))
+        ids, names = contact_name_index.get(qs, index_key)
         hits = process.extract(
-            wanted.normalised_name,
+            sorted_words(wanted.normalised_name),
             names,
-            scorer=fuzz.token_sort_ratio,
+            scorer=fuzz.ratio,  # = token_sort_ratio: both sides' words are already sorted
             score_cutoff=matching.SIMILAR_NAME_MIN,
             limit=limit * 4,
         )
-        candidate_ids.update(ids[index] for _, _, index in hits)
+        similar_ids = {ids[index] for _, _, index in hits}
+        candidate_ids |= similar_ids
     if not candidate_ids:
         return []
 
-    contacts = qs.filter(pk__in=candidate_ids)
+    # By primary key (the ids came from this tenant; the filter keeps it so), archived ones dropped
+    # here rather than in SQL so that a missing id can only mean a deleted contact.
+    contacts = [
+        contact
+        for contact in XeroContact.objects.filter(pk__in=candidate_ids).select_related("client_link__client")
+        if contact.practice_id == practice.pk and contact.tenant_id == connection.tenant_id
+    ]
+    if retry and similar_ids - {contact.pk for contact in contacts}:
+        contact_name_index.discard(index_key)  # a contact was deleted since the index was built
+        return _suggestions(practice, connection, client, limit, include_archived, retry=False)
     if not include_archived:
-        contacts = contacts.exclude(status="ARCHIVED")
-    contacts = contacts.select_related("client_link__client")
+        contacts = [contact for contact in contacts if contact.status != "ARCHIVED"]
     by_key = {}
     inputs = []
     for contact in contacts:

@@ -68,7 +68,9 @@ class Job(models.Model):
 
     @property
     def display_title(self) -> str:
-        return self.title or self.get_job_type_display()
+        # A dict lookup, not get_job_type_display() (which flattens the choices on every call):
+        # lists such as the dashboard's deadlines show it on every row.
+        return self.title or JOB_TYPE_LABELS.get(self.job_type, self.job_type)
 
     @property
     def is_open(self) -> bool:
@@ -77,6 +79,9 @@ class Job(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.is_open and self.deadline < timezone.localdate()
+
+
+JOB_TYPE_LABELS = dict(Job.JobType.choices)
 
 
 class JobSequence(models.Model):

@@ -82,7 +82,12 @@ def jobs_for_client(*, client: Client) -> QuerySet[Job]:
 def deadlines(*, practice: Practice, days: int = 30, today: dt.date | None = None) -> dict[str, list[Job]]:
     """Open jobs that are overdue, and those due within `days`, for the dashboard."""
     today = today or timezone.localdate()
-    open_jobs = _base(practice).filter(status__in=Job.OPEN_STATUSES)
+    # Only what the widget shows (no assignee, no notes): it lists up to 100 jobs on every dashboard.
+    open_jobs = (
+        Job.objects.filter(practice=practice, status__in=Job.OPEN_STATUSES)
+        .select_related("client")
+        .only("pk", "number", "job_type", "title", "deadline", "status", "client__name")
+    )
     return {
         "overdue": list(open_jobs.filter(deadline__lt=today).order_by("deadline", "number")[:50]),
         "upcoming": list(

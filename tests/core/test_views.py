@@ -89,3 +89,19 @@ def test_billing_shows_active_add_ons_and_total(owner_client, practice):
     body = owner_client.get("/settings/billing/").content.decode()
     assert "No paid add-ons" in body
     assert "£0.00" in body
+
+
+@pytest.mark.django_db
+def test_banners_are_read_for_whole_pages_only(owner_client, practice):
+    """The reconnect banner shows on pages; htmx partials (widgets, dialogs) skip its query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.integrations.factories import XeroConnectionFactory
+
+    XeroConnectionFactory(practice=practice, status="needs_reconnect", tenant_name="Harbour Books")
+    assert "Engager can no longer reach Harbour Books" in owner_client.get("/").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        body = owner_client.get("/jobs/widgets/deadlines/", HTTP_HX_REQUEST="true").content.decode()
+    assert "Harbour Books" not in body
+    assert not any("integrations_xeroconnection" in q["sql"] for q in queries.captured_queries)

@@ -515,3 +515,21 @@ def test_another_practices_contact_cannot_be_chosen(linked_setup, owner_client, 
     answer = owner_client.post(dialog_url(companies["Acme Widgets Ltd"], "match/"), {"contact": theirs.pk})
     assert answer.status_code == 200 and "Choose a Xero contact" in answer.content.decode()
     assert not XeroContactLink.objects.exists()
+
+
+def test_opening_the_dialog_reads_the_connection_once_and_no_whole_mirror(linked_setup, owner_client, htmx):
+    """The dialog's cost does not grow with the mirror: the suggestions reuse the panel's connection,
+    and (once the name index is warm) read contacts by index and id only."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    _connection, companies = linked_setup
+    url = dialog_url(companies["Acme Widgets Ltd"])
+    owner_client.get(url, **htmx)  # warms the name index
+    with CaptureQueriesContext(db) as queries:
+        body = owner_client.get(url, **htmx).content.decode()
+    assert "Acme Widgets Limited" in body  # the suggestion
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum('FROM "integrations_xeroconnection"' in s for s in sql) == 1
+    contact_reads = [s for s in sql if 'FROM "integrations_xerocontact"' in s]
+    assert contact_reads and all("LIMIT" in s or " IN (" in s for s in contact_reads)

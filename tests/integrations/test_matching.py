@@ -222,3 +222,90 @@ def test_suggestions_only_from_the_practices_own_mirror(demo, practice, other_pr
     )  # fmt: skip
     suggestions = xero_contact_suggestions(practice=practice, client=demo["Brightwater Plumbing Ltd"])
     assert all(s.contact.practice_id == practice.pk for s in suggestions)
+
+
+# --- The fuzzy-name index: cached per process, fresh after every write ---------------------------
+@pytest.fixture
+def mirror(practice):
+    """A connected practice with 30 mirrored contacts (no sandbox: nothing here reaches Xero)."""
+    from tests.integrations.factories import XeroConnectionFactory
+
+    connection = XeroConnectionFactory(practice=practice)
+    contact_name_index.clear()
+    for n, name in enumerate(["Harbour Lights Bakery Ltd", "Copper Kettle Cafe Ltd"]
+                             + [f"Unrelated Trading {n} Ltd" for n in range(28)]):  # fmt: skip
+        XeroContact.objects.create(
+            practice=practice, tenant_id=connection.tenant_id, contact_id=f"c-{n}", name=name,
+            normalised_name=normalise_name(name),
+        )  # fmt: skip
+    return connection
+
+
+def _similar(practice, name):
+    client = CompanyFactory(practice=practice, name=name, company_number="", vat_number="", email="")
+    return client, [s.contact.name for s in xero_contact_suggestions(practice=practice, client=client)]
+
+
+def _reads_every_contact(queries) -> bool:
+    """A read of the tenant's contacts with neither a LIMIT nor an id list: the index being built."""
+    return any(
+        'FROM "integrations_xerocontact"' in q["sql"] and "LIMIT" not in q["sql"] and " IN (" not in q["sql"]
+        for q in queries
+    )
+
+
+@pytest.mark.django_db
+def test_name_index_is_built_once_then_reused(mirror, practice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, names = _similar(practice, "Harbour Light Bakery")
+    assert names == ["Harbour Lights Bakery Ltd"]
+    with CaptureQueriesContext(connection) as second:
+        assert [s.contact.name for s in xero_contact_suggestions(practice=practice, client=client)] == names
+    assert not _reads_every_contact(second.captured_queries)  # fails if the cache goes
+    contact_name_index.clear()
+    with CaptureQueriesContext(connection) as cold:
+        xero_contact_suggestions(practice=practice, client=client)
+    assert _reads_every_contact(cold.captured_queries)  # …and the check above can tell
+
+
+@pytest.mark.django_db
+def test_name_index_sees_new_renamed_and_deleted_contacts(mirror, practice):
+    _client, names = _similar(practice, "Kestrel Joinery")
+    assert names == []  # index cached now
+    XeroContact.objects.create(
+        practice=practice, tenant_id=mirror.tenant_id, contact_id="new", name="Kestrel Joinery Ltd",
+        normalised_name="kestrel joinery",
+    )  # fmt: skip
+    assert _similar(practice, "Kestrel Joinery")[1] == ["Kestrel Joinery Ltd"]
+
+    renamed = XeroContact.objects.get(name="Unrelated Trading 3 Ltd")
+    renamed.name, renamed.normalised_name = "Pennine Print Works Ltd", "pennine print works"
+    renamed.save()
+    assert _similar(practice, "Pennine Print Work")[1] == ["Pennine Print Works Ltd"]
+
+    _similar(practice, "Copper Kettle Cafes")  # cached with "Copper Kettle Cafe Ltd" in it
+    XeroContact.objects.filter(name="Copper Kettle Cafe Ltd").delete()  # changes no fingerprint
+    # Nor does a contact committed out of order (stamped before the newest row already seen)…
+    late = XeroContact.objects.create(
+        practice=practice, tenant_id=mirror.tenant_id, contact_id="late", name="Copper Kettle Coffee Ltd",
+        normalised_name="copper kettle coffee",
+    )  # fmt: skip
+    oldest = XeroContact.objects.order_by("synced_at").values_list("synced_at", flat=True).first()
+    XeroContact.objects.filter(pk=late.pk).update(synced_at=oldest)
+    # …but the deleted contact's id, missing from the rows read, discards the entry: rebuilt, it has both.
+    assert _similar(practice, "Copper Kettle Cafes")[1] == ["Copper Kettle Coffee Ltd"]
+
+
+def test_sorted_words_ratio_is_token_sort_ratio():
+    """The index stores names with their words sorted and scores with fuzz.ratio: the same numbers
+    token_sort_ratio gives (it sorts the words itself), which matching.score reports."""
+    from rapidfuzz import fuzz
+
+    from integrations.selectors import sorted_words
+
+    pairs = [("acme widgets", "widgets acme"), ("harbour lights bakery", "harbour light bakery"),
+             ("a b c", "c b a d"), ("smith and jones", "jones smith"), ("x", "")]  # fmt: skip
+    for a, b in pairs:
+        assert fuzz.ratio(sorted_words(a), sorted_words(b)) == fuzz.token_sort_ratio(a, b)
