@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Exists, OuterRef, QuerySet, Sum, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -79,22 +79,33 @@ def jobs_for_client(*, client: Client) -> QuerySet[Job]:
     return Job.objects.filter(client=client).select_related("assignee").order_by("deadline", "number")
 
 
-def deadlines(*, practice: Practice, days: int = 30, today: dt.date | None = None) -> dict[str, list[Job]]:
-    """Open jobs that are overdue, and those due within `days`, for the dashboard."""
+DEADLINES_SHOWN = 50  # per list in the dashboard widget; the counts are exact, a link shows the rest
+
+
+def deadlines(*, practice: Practice, days: int = 30, today: dt.date | None = None) -> dict:
+    """Open jobs that are overdue, and those due within `days`, for the dashboard: the first
+    DEADLINES_SHOWN of each, and how many there are in all."""
     today = today or timezone.localdate()
-    # Only what the widget shows (no assignee, no notes): it lists up to 100 jobs on every dashboard.
-    open_jobs = (
-        Job.objects.filter(practice=practice, status__in=Job.OPEN_STATUSES)
-        .select_related("client")
-        .only("pk", "number", "job_type", "title", "deadline", "status", "client__name")
+    soon = today + dt.timedelta(days=days)
+    open_jobs = Job.objects.filter(practice=practice, status__in=Job.OPEN_STATUSES)
+    counts = open_jobs.aggregate(
+        overdue=Count("pk", filter=Q(deadline__lt=today)),
+        upcoming=Count("pk", filter=Q(deadline__gte=today, deadline__lte=soon)),
+    )
+    # Only what the widget shows (no assignee, no notes).
+    shown = open_jobs.select_related("client").only(
+        "pk", "number", "job_type", "title", "deadline", "status", "client__name"
     )
     return {
-        "overdue": list(open_jobs.filter(deadline__lt=today).order_by("deadline", "number")[:50]),
+        "overdue": list(shown.filter(deadline__lt=today).order_by("deadline", "number")[:DEADLINES_SHOWN]),
         "upcoming": list(
-            open_jobs.filter(deadline__gte=today, deadline__lte=today + dt.timedelta(days=days)).order_by(
-                "deadline", "number"
-            )[:50]
+            shown.filter(deadline__gte=today, deadline__lte=soon).order_by("deadline", "number")[
+                :DEADLINES_SHOWN
+            ]
         ),
+        "overdue_count": counts["overdue"],
+        "upcoming_count": counts["upcoming"],
+        "days": days,
     }
 
 

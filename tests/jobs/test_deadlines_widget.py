@@ -53,3 +53,23 @@ def test_cached_date_is_the_date_filter():
     moment = timezone.make_aware(dt.datetime(2026, 11, 5, 23, 30))
     assert cached_date(moment, "j M H:i") == date_filter(moment, "j M H:i")
     assert cached_date(None, "j M") == date_filter(None, "j M") == ""
+
+
+@pytest.mark.django_db
+def test_counts_are_exact_beyond_the_rows_shown(owner_client, practice):
+    """The widget lists the first 50 of each kind; its counts are every job, with a link to them all."""
+    today = timezone.localdate()
+    client = CompanyFactory(practice=practice)
+    for n in range(53):
+        JobFactory(client=client, deadline=today - dt.timedelta(days=1 + n % 20))
+    for n in range(3):
+        JobFactory(client=client, deadline=today + dt.timedelta(days=n))
+    JobFactory(client=client, deadline=today - dt.timedelta(days=2), status="completed")  # not open
+    body = owner_client.get("/jobs/widgets/deadlines/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'Overdue <span class="count count-danger">53</span>' in body
+    assert body.count('<li class="overdue">') == 50
+    assert 'href="/jobs/?status=open&amp;due=overdue">See all 53 overdue jobs ›</a>' in body
+    assert 'Due in the next 30 days <span class="count">3</span>' in body
+    assert "See all 3 jobs" not in body  # all three are shown
+    listed = owner_client.get("/jobs/?status=open&due=overdue")
+    assert listed.status_code == 200 and listed.context["page"].paginator.count == 53
