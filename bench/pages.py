@@ -55,29 +55,47 @@ def page_urls(bench) -> list[tuple[str, str, dict]]:
     return urls
 
 
-def measure(bench, *, runs: int) -> dict[str, dict]:
-    client = HttpClient()
-    client.force_login(bench.user)
-    results = {}
-    for name, url, headers in page_urls(bench):
-        client.get(url, **headers)  # warm-up: template loading, first-use caches
-        seq = call_log.last_seq
-        timings, queries = [], set()
+def measure(benches: dict, *, runs: int) -> dict[str, dict[str, dict]]:
+    """{label: {page: result}} for each practice in `benches` ({"1k": bench, "10k": bench}).
+
+    The sizes take turns request by request (1k, 10k, 1k, 10k…) so that both see the same machine:
+    measured one after the other, a burst of load from elsewhere lands on one size only and skews
+    the 10k/1k ratio."""
+    clients, urls = {}, {}
+    for label, bench in benches.items():
+        clients[label] = HttpClient()
+        clients[label].force_login(bench.user)
+        urls[label] = {name: (url, headers) for name, url, headers in page_urls(bench)}
+    names = [name for name in urls[next(iter(benches))] if all(name in u for u in urls.values())]
+    results: dict[str, dict[str, dict]] = {label: {} for label in benches}
+    for name in names:
+        for label in benches:  # warm-up: template loading, first-use caches
+            url, headers = urls[label][name]
+            clients[label].get(url, **headers)
+        timings = {label: [] for label in benches}
+        queries = {label: set() for label in benches}
+        calls = {label: 0 for label in benches}
         for _ in range(runs):
-            with CaptureQueriesContext(connection) as captured:
-                start = time.perf_counter()
-                response = client.get(url, **headers)
-                timings.append((time.perf_counter() - start) * 1000)
-            if response.status_code != 200:
-                raise RuntimeError(f"{url} answered {response.status_code}")
-            queries.add(len(captured))
-        results[name] = {
-            "url": url,
-            "requests": runs,
-            "p50_ms": round(percentile(timings, 50), 2),
-            "p95_ms": round(percentile(timings, 95), 2),
-            "queries": max(queries),
-            "queries_varied": sorted(queries) if len(queries) > 1 else None,
-            "xero_calls": len([c for c in call_log.calls(since=seq) if c["area"] != "control"]),
-        }
+            for label in benches:
+                url, headers = urls[label][name]
+                before = call_log.last_seq
+                with CaptureQueriesContext(connection) as captured:
+                    start = time.perf_counter()
+                    response = clients[label].get(url, **headers)
+                    timings[label].append((time.perf_counter() - start) * 1000)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{url} answered {response.status_code}")
+                queries[label].add(len(captured))
+                calls[label] += len([c for c in call_log.calls(since=before) if c["area"] != "control"])
+        for label in benches:
+            url, _headers = urls[label][name]
+            results[label][name] = {
+                "url": url,
+                "requests": runs,
+                "p50_ms": round(percentile(timings[label], 50), 2),
+                "p95_ms": round(percentile(timings[label], 95), 2),
+                "queries": max(queries[label]),
+                "queries_varied": sorted(queries[label]) if len(queries[label]) > 1 else None,
+                "xero_calls": calls[label],
+            }
     return results

@@ -71,3 +71,25 @@ def test_trigram_indexes_on_postgresql_only(practice):
             assert cursor.fetchall() == []
     CompanyFactory(practice=practice, name="Harbour Lights Ltd")
     assert [c.name for c in client_list(practice=practice, query="HARBOUR")] == ["Harbour Lights Ltd"]
+
+
+@pytest.mark.django_db
+@needs_postgres
+def test_page_count_reads_an_index_alone(owner_client, practice):
+    """The pagination's COUNT(*), the one part of page 1 that grows with the practice, counts the
+    practice's entries of an index (an index-only scan once vacuumed): no join (the Xero link the
+    rows show), no annotation, no read of the clients themselves."""
+    from django.test.utils import CaptureQueriesContext
+
+    CompanyFactory.create_batch(3, practice=practice)
+    with CaptureQueriesContext(connection) as captured:
+        assert owner_client.get("/clients/").status_code == 200
+    (count_sql,) = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"]]
+    assert "JOIN" not in count_sql and "clients_client" in count_sql, count_sql
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + count_sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET ALL")
+    assert "Index Only Scan" in plan, plan

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.template.defaultfilters import date as date_filter
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
@@ -73,3 +74,49 @@ def test_counts_are_exact_beyond_the_rows_shown(owner_client, practice):
     assert "See all 3 jobs" not in body  # all three are shown
     listed = owner_client.get("/jobs/?status=open&due=overdue")
     assert listed.status_code == 200 and listed.context["page"].paginator.count == 53
+
+
+@pytest.mark.django_db
+def test_counts_at_the_edges_of_the_window(owner_client, practice):
+    """Overdue is before today; due soon is today up to 30 days on; only open jobs count."""
+    today = timezone.localdate()
+    client = CompanyFactory(practice=practice)
+    JobFactory(client=client, deadline=today - dt.timedelta(days=400))  # long overdue: still counted
+    JobFactory(client=client, deadline=today - dt.timedelta(days=1), status="in_progress")
+    JobFactory(client=client, deadline=today, status="awaiting_client")
+    JobFactory(client=client, deadline=today + dt.timedelta(days=30))
+    JobFactory(client=client, deadline=today + dt.timedelta(days=31))  # beyond the window
+    JobFactory(client=client, deadline=today + dt.timedelta(days=1), status="completed")  # not open
+    JobFactory(client=CompanyFactory(), deadline=today - dt.timedelta(days=1))  # another practice
+    body = owner_client.get("/jobs/widgets/deadlines/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'Overdue <span class="count count-danger">2</span>' in body
+    assert 'Due in the next 30 days <span class="count">2</span>' in body
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="Query plans need PostgreSQL; set DATABASE_URL (CI does)"
+)
+def test_counts_read_the_status_deadline_index_alone(owner_client, practice):
+    """The counts scan the (practice, status, deadline) index only, never the jobs themselves:
+    at 10,000 clients a count that read the table (e.g. COUNT(id)) cost 15 ms of the widget.
+    Fails if the index goes or the count asks for a column the index does not hold."""
+    today = timezone.localdate()
+    client = CompanyFactory(practice=practice)
+    JobFactory(client=client, deadline=today - dt.timedelta(days=3))
+    # Most jobs done, as in a live practice, and planner statistics that know it.
+    JobFactory.create_batch(150, client=client, deadline=today - dt.timedelta(days=1), status="completed")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE jobs_job")
+    with CaptureQueriesContext(connection) as captured:
+        owner_client.get("/jobs/widgets/deadlines/", HTTP_HX_REQUEST="true")
+    (count_sql,) = [q["sql"] for q in captured.captured_queries if "FILTER (WHERE" in q["sql"]]
+    with connection.cursor() as cursor:
+        # With the alternatives made prohibitive, an index-only plan remains only if one can answer.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + count_sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET ALL")
+    assert "Index Only Scan" in plan, plan
+    assert "deadline <=" in plan  # bounded by the window's end, not every open job of the practice
