@@ -7,6 +7,18 @@ from core.auth import normalise_email
 from core.models import Membership, Practice
 
 
+class FiniteDecimalField(forms.DecimalField):
+    """A DecimalField that refuses NaN, sNaN and Infinity when it reads the input, not later: a
+    formset compares every extra form's values with their initial ones first (has_changed), and
+    comparing Decimal("sNaN") raises instead of answering."""
+
+    def to_python(self, value):
+        number = super().to_python(value)
+        if number is not None and not number.is_finite():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
 class PracticeForm(forms.ModelForm):
     class Meta:
         model = Practice

@@ -580,6 +580,16 @@ def xero_invoice_options(*, practice: Practice, tenant_id: str) -> XeroInvoiceOp
     return options
 
 
+def xero_contact_pks_named(*, practice: Practice, tenant_id: str, term: str) -> list[int]:
+    """The mirrored contacts whose name contains `term` (a trigram index on PostgreSQL): searches
+    over invoices match their contact through these rather than a text index on every invoice."""
+    return list(
+        XeroContact.objects.filter(practice=practice, tenant_id=tenant_id, name__icontains=term)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def xero_contact_keys(
     *, practice: Practice, tenant_id: str, contact_ids
 ) -> dict[str, tuple[int, int | None]]:
@@ -587,9 +597,9 @@ def xero_contact_keys(
     ids = [contact_id for contact_id in set(contact_ids) if contact_id]
     if not ids:
         return {}
-    rows = XeroContact.objects.filter(practice=practice, tenant_id=tenant_id, contact_id__in=ids).values_list(
-        "contact_id", "pk", "client_link__client_id"
-    )
+    rows = XeroContact.objects.filter(
+        practice=practice, tenant_id=tenant_id, contact_id__any_of=ids
+    ).values_list("contact_id", "pk", "client_link__client_id")
     return {contact_id: (pk, client_id) for contact_id, pk, client_id in rows}
 
 

@@ -5,9 +5,14 @@ class InvoicingConfig(AppConfig):
     name = "invoicing"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from core.navigation import NavEntry, client_menu, dashboard_widgets, job_tabs, jobs_menu
         from invoicing import sync  # noqa: F401  registers the invoice and credit-note sync steps
+        from invoicing.mirror_version import job_or_link_saved_or_deleted
+        from invoicing.models import JobInvoiceLink
         from invoicing.selectors import client_is_linked
+        from jobs.models import Job
 
         # Invoice History shows on the client's menu only once the client is linked to Xero.
         client_menu.register(
@@ -20,3 +25,12 @@ class InvoicingConfig(AppConfig):
         dashboard_widgets.register(
             NavEntry("debtors", "Debtors", "xero_invoices:debtors_widget", order=20, takes_pk=False)
         )
+        # Unbilled completed work is cached under the practice's work version: any job or job link
+        # saved or deleted bumps it (invoicing.mirror_version).
+        for model in (Job, JobInvoiceLink):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    job_or_link_saved_or_deleted,
+                    sender=model,
+                    dispatch_uid=f"invoicing-work-{model.__name__}",
+                )

@@ -15,7 +15,10 @@ A fixed number of queries whatever the number of invoices: one aggregate per led
 totals and buckets, one grouped query per ledger for the top debtors, one for their names and
 clients, one for the last 12 months' sales and one for unbilled completed work. The aggregates are
 cached under the mirror's version (invoicing.mirror_version), so while nothing changed in the
-mirror a view costs only the names, the unbilled work and the connection.
+mirror a view costs only the names and the connection. Unbilled completed work reads every completed
+job (30,000 jobs in a large practice): it is cached under the mirror's version and the practice's
+work version, which every job or job link saved or deleted bumps, so a job completed, its fee
+changed or an invoice linked shows on the next view.
 """
 
 import copy
@@ -29,7 +32,7 @@ from django.utils import timezone
 
 from core.models import Practice
 from integrations import selectors as xero_selectors
-from invoicing.mirror_version import cached_figures
+from invoicing.mirror_version import cached_figures, work_version
 from invoicing.models import CreditNote, Invoice, JobInvoiceLink
 from invoicing.selectors import debtors_report_url, period_start
 from jobs.models import Job
@@ -40,6 +43,7 @@ DISCONNECTED = (
 )
 TOP_DEBTORS = 5
 FIGURES_TIMEOUT = 24 * 60 * 60  # the key changes with the mirror and the as-at date anyway
+UNBILLED_TIMEOUT = 5 * 60  # the key changes with every job write; this bounds a write sending no signal
 # (key, label, accessible label, days overdue from, to): "Current" is not yet due.
 BUCKETS = (
     ("current", "Current", "Current (not yet due)", None, 0),
@@ -277,6 +281,16 @@ def unbilled_completed_work(*, practice: Practice) -> tuple[Decimal, int]:
     return figures["fees"] or ZERO, figures["jobs"] or 0
 
 
+def cached_unbilled_completed_work(*, practice: Practice) -> tuple[Decimal, int]:
+    """unbilled_completed_work, cached under the mirror's version and the practice's work version."""
+    return cached_figures(
+        practice.pk,
+        f"invoicing:unbilled:{practice.pk}:{work_version(practice.pk)}",
+        lambda: unbilled_completed_work(practice=practice),
+        timeout=UNBILLED_TIMEOUT,
+    )
+
+
 def debtors(*, practice: Practice, can_connect: bool = False) -> Debtors:
     connection = xero_selectors.xero_connection(practice=practice)
     if connection is None or connection.status == DISCONNECTED:
@@ -304,5 +318,5 @@ def debtors(*, practice: Practice, can_connect: bool = False) -> Debtors:
         widget.debtor_days = int(
             (widget.outstanding / widget.sales_12_months * 365).quantize(Decimal(1), rounding="ROUND_HALF_UP")
         )
-    widget.unbilled, widget.unbilled_jobs = unbilled_completed_work(practice=practice)
+    widget.unbilled, widget.unbilled_jobs = cached_unbilled_completed_work(practice=practice)
     return widget

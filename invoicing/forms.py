@@ -12,6 +12,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
+from core.forms import FiniteDecimalField
 from invoicing.services.raising import APPROVED, DRAFT, NewInvoice, NewInvoiceLine
 from invoicing.totals import AmountTypes, LineInput, Totals, invoice_totals, line_total
 
@@ -77,7 +78,7 @@ class LineForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 1}),
     )
-    quantity = forms.DecimalField(
+    quantity = FiniteDecimalField(
         label="Quantity",
         max_digits=11,
         decimal_places=4,
@@ -86,7 +87,7 @@ class LineForm(forms.Form):
         validators=[MaxValueValidator(MAX_QUANTITY)],
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
-    unit_amount = forms.DecimalField(
+    unit_amount = FiniteDecimalField(
         label="Unit price",
         max_digits=9,
         decimal_places=2,
@@ -195,7 +196,10 @@ def _decimal(value) -> Decimal | None:
         number = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
         return None
-    return number if number.is_finite() else None
+    # Too large or too precise to be an amount (1E+999999999 would overflow the arithmetic): unusable.
+    if not number.is_finite() or not -30 <= number.adjusted() <= 30:
+        return None
+    return number
 
 
 class RaiseInvoiceForm:

@@ -21,13 +21,21 @@ def _key(practice_id: int) -> str:
     return f"invoicing:mirror-version:{practice_id}"
 
 
-def mirror_version(practice_id: int) -> str:
-    version = cache.get(_key(practice_id))
+def _work_key(practice_id: int) -> str:
+    return f"invoicing:work-version:{practice_id}"
+
+
+def _version(key: str) -> str:
+    version = cache.get(key)
     if version is None:
         version = uuid.uuid4().hex
-        cache.add(_key(practice_id), version, timeout=VERSION_TIMEOUT)
-        version = cache.get(_key(practice_id), version)
+        cache.add(key, version, timeout=VERSION_TIMEOUT)
+        version = cache.get(key, version)
     return version
+
+
+def mirror_version(practice_id: int) -> str:
+    return _version(_key(practice_id))
 
 
 def mirror_changed(practice_id: int) -> None:
@@ -51,3 +59,32 @@ def cached_figures(practice_id: int, key: str, compute: Callable[[], T], *, time
         value = compute()
         cache.set(versioned, value, timeout=timeout)
     return value
+
+
+# --- The practice's work: jobs and their links to invoices ------------------------------------------
+# Unbilled completed work (the Debtors widget) reads every completed job; it is cached under the
+# mirror's version and this one, bumped by every save and delete of a job or of a job's link to an
+# invoice (post_save / post_delete receivers, connected in InvoicingConfig.ready). A queryset
+# .update() or bulk_create of jobs sends no signal: whoever writes jobs that way must call
+# work_changed_now_and_on_commit (nothing does today); the figures' short timeout bounds the damage.
+
+
+def work_version(practice_id: int) -> str:
+    return _version(_work_key(practice_id))
+
+
+def work_changed(practice_id: int) -> None:
+    cache.set(_work_key(practice_id), uuid.uuid4().hex, timeout=VERSION_TIMEOUT)
+
+
+def work_changed_now_and_on_commit(practice_id: int) -> None:
+    """As mirror_changed_now_and_on_commit, for the practice's jobs."""
+    work_changed(practice_id)
+    transaction.on_commit(lambda: work_changed(practice_id))
+
+
+def job_or_link_saved_or_deleted(sender, instance, **kwargs) -> None:
+    """post_save / post_delete receiver for jobs.Job and invoicing.JobInvoiceLink."""
+    if kwargs.get("raw"):  # loaddata
+        return
+    work_changed_now_and_on_commit(instance.practice_id)

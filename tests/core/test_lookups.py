@@ -34,6 +34,15 @@ def test_any_of_is_one_array_parameter_on_postgresql():
         list(Practice.objects.filter(pk__any_of=list(range(1, 1001))))
     sql = captured[-1]["sql"]
     if connection.vendor == "postgresql":
-        assert "= ANY(ARRAY[" in sql and " IN (" not in sql
+        assert "= ANY('{1,2,3," in sql and "::bigint[])" in sql and " IN (" not in sql
     else:
         assert " IN (" in sql
+
+
+def test_any_of_takes_any_text():
+    names = ['Quote " Ltd', "Back\\slash & Co", "Comma, Brace {} Ltd", "NULL", "", "Émile's"]
+    for name in names:
+        Practice.objects.create(name=name or "unnamed")
+    wanted = [*names[:-1], "Émile's", "nobody"]
+    found = set(Practice.objects.filter(name__any_of=wanted).values_list("name", flat=True))
+    assert found == {n for n in names if n}

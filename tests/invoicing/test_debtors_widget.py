@@ -18,6 +18,7 @@ from django.utils import timezone
 from integrations.models import XeroConnection, XeroContact
 from integrations.services import xero_access_token
 from invoicing.debtors import BUCKETS, aged_receivables, as_at_date
+from invoicing.mirror_version import mirror_changed, work_changed
 from invoicing.models import CreditNote, Invoice, JobInvoiceLink
 from tests.factories import CompanyFactory, JobFactory
 from tests.invoicing.test_history import mirror, xero_invoice
@@ -26,6 +27,14 @@ pytestmark = pytest.mark.django_db
 
 WIDGET = "/jobs/xero/widgets/debtors/"
 BUCKET_KEYS = [key for key, *_rest in BUCKETS]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_versions(practice):
+    """The figures and the unbilled work are cached under the practice's mirror and work versions;
+    on SQLite a rolled-back practice's pk comes back in the next test, so start from new versions."""
+    mirror_changed(practice.pk)
+    work_changed(practice.pk)
 
 
 # --- Xero's figures, over HTTP ----------------------------------------------------------------------
@@ -422,3 +431,68 @@ def test_another_practices_rows_never_count(linked, owner_client, htmx, other_pr
     for ident in ("debtors-outstanding", "debtors-overdue", "debtors-unbilled"):
         assert money(after, ident) == money(before, ident)
     assert "Rival" not in after
+
+
+# --- unbilled completed work: cached, and live ------------------------------------------------------
+
+
+def unbilled_queries(owner_client, htmx) -> tuple[Decimal, str, int]:
+    """(amount, "(n jobs)" link text, how many queries read the jobs' fees) for one widget view."""
+    with CaptureQueriesContext(db_connection) as queries:
+        html = widget_html(owner_client, htmx)
+    jobs = re.search(r'status=completed_not_invoiced">\((\d+ jobs?)\)</a>', html).group(1)
+    reads = sum('"jobs_job"."fee"' in query["sql"] for query in queries.captured_queries)
+    return money(html, "debtors-unbilled"), jobs, reads
+
+
+def test_unbilled_work_is_cached_until_a_job_or_link_changes(linked, owner_client, htmx, practice):
+    connection, client, contact = linked
+    mirror(connection, [xero_invoice(contact, 1, due="100.00")])
+    done = JobFactory(client=client, status="completed", fee=Decimal("200.00"))
+    later = JobFactory(client=client, status="in_progress", fee=Decimal("50.00"))
+    assert unbilled_queries(owner_client, htmx) == (Decimal("200.00"), "1 job", 1)
+    assert unbilled_queries(owner_client, htmx) == (Decimal("200.00"), "1 job", 0)  # from the cache
+
+    later.status = "completed"  # a job completed
+    later.save()
+    assert unbilled_queries(owner_client, htmx) == (Decimal("250.00"), "2 jobs", 1)
+    done.fee = Decimal("210.00")  # a fee changed
+    done.save()
+    assert unbilled_queries(owner_client, htmx)[:2] == (Decimal("260.00"), "2 jobs")
+    invoice = Invoice.objects.get(practice=practice, number="T-0001")
+    link = JobInvoiceLink.objects.create(practice=practice, job=done, invoice=invoice)  # invoiced
+    assert unbilled_queries(owner_client, htmx)[:2] == (Decimal("50.00"), "1 job")
+    link.delete()  # unlinked
+    assert unbilled_queries(owner_client, htmx)[:2] == (Decimal("260.00"), "2 jobs")
+    later.delete()
+    assert unbilled_queries(owner_client, htmx)[:2] == (Decimal("210.00"), "1 job")
+    client.delete()  # its jobs go with it
+    assert unbilled_queries(owner_client, htmx)[:2] == (Decimal("0.00"), "0 jobs")
+    assert unbilled_queries(owner_client, htmx)[2] == 0
+
+
+def test_unbilled_work_of_a_job_changed_in_a_transaction(
+    linked, owner_client, htmx, practice, django_capture_on_commit_callbacks
+):
+    """Bumped when the job is saved (the transaction's own views see it) and again on commit (a view
+    from another connection in between may have cached the old figures under the first bump)."""
+    from django.db import transaction
+
+    _connection, client, _contact = linked
+    job = JobFactory(client=client, status="in_progress", fee=Decimal("75.00"))
+    assert unbilled_queries(owner_client, htmx)[:2] == (Decimal("0.00"), "0 jobs")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        job.status = "completed"
+        job.save()
+        assert unbilled_queries(owner_client, htmx) == (Decimal("75.00"), "1 job", 1)
+        assert unbilled_queries(owner_client, htmx)[2] == 0
+    assert callbacks  # the on-commit bump
+    assert unbilled_queries(owner_client, htmx) == (Decimal("75.00"), "1 job", 1)  # recomputed
+
+
+def test_another_practices_jobs_leave_the_cache_alone(linked, owner_client, htmx, practice, other_practice):
+    _connection, client, _contact = linked
+    JobFactory(client=client, status="completed", fee=Decimal("20.00"))
+    unbilled_queries(owner_client, htmx)
+    JobFactory(client=CompanyFactory(practice=other_practice), status="completed", fee=Decimal("555.00"))
+    assert unbilled_queries(owner_client, htmx) == (Decimal("20.00"), "1 job", 0)

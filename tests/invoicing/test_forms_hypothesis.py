@@ -32,6 +32,26 @@ def test_raise_form_never_500s(linked, owner_client, htmx, data):
     assert_no_server_error(owner_client, "post", url, values, **headers)
 
 
+@pytest.mark.parametrize("action", ["submit", "totals"])
+@pytest.mark.parametrize(
+    ("quantity", "unit_amount"),
+    [("SNAN", "10"), ("sNaN", "10"), ("NaN", "10"), ("Infinity", "10"), ("1", "1E+999999999"),
+     ("1E+999999999", "1"), ("1", "-1E+999999999"), ("1E-999999999", "1")],
+)  # fmt: skip
+def test_numbers_that_are_not_amounts_get_a_form_error_not_a_500(
+    linked, owner_client, htmx, action, quantity, unit_amount
+):
+    """Found by the test above: a formset compared Decimal("sNaN") with its initial value (raising),
+    and the totals as you type overflowed on 1E+999999999."""
+    _connection, client, _contact = linked
+    data = form_data([line(), line("Second", quantity, unit_amount)], action=action)
+    url = f"{raise_url(client)}totals/" if action == "totals" else raise_url(client)
+    response = owner_client.post(url, data, **htmx)
+    assert response.status_code == 200
+    if action == "submit":
+        assert "Enter a number" in response.content.decode() or "Ensure" in response.content.decode()
+
+
 money = st.decimals(min_value=Decimal("-1000"), max_value=Decimal("100000"), places=2)
 quantities = st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("10000"), places=4)
 rates = st.sampled_from([Decimal("0"), Decimal("5"), Decimal("20"), Decimal("17.5"), Decimal("12.5")])
