@@ -118,34 +118,42 @@ def line_item(line: Any) -> XeroLineItemData:
     )
 
 
-def invoice(payload: Any) -> XeroInvoiceData:
+def _document(payload: Any, kind: str, number_key: str) -> dict:
+    """What invoices and credit notes share, as keyword arguments of their dataclasses."""
     if not isinstance(payload, dict):
-        raise WireFormatError("Invoices", payload)
+        raise WireFormatError(kind, payload)
     contact = _object(payload, "Contact")
     lines = _list(payload, "LineItems")
+    return {
+        "type": _text(payload, "Type"),
+        "status": _text(payload, "Status"),
+        "number": _text(payload, number_key),
+        "reference": _text(payload, "Reference"),
+        "contact_id": _text(contact, "ContactID"),
+        "contact_name": _text(contact, "Name"),
+        "date": calendar_date(payload.get("Date"), "Date"),
+        "due_date": calendar_date(payload.get("DueDate"), "DueDate"),
+        "currency_code": _text(payload, "CurrencyCode"),
+        "line_amount_types": _text(payload, "LineAmountTypes"),
+        "sub_total": money(payload.get("SubTotal"), "SubTotal"),
+        "total_tax": money(payload.get("TotalTax"), "TotalTax"),
+        "total": money(payload.get("Total"), "Total"),
+        "fully_paid_on": calendar_date(payload.get("FullyPaidOnDate"), "FullyPaidOnDate"),
+        "updated_at": instant(payload.get("UpdatedDateUTC"), "UpdatedDateUTC"),
+        "lines": tuple(line_item(line) for line in lines or ()),
+        "has_lines": lines is not None,
+    }
+
+
+def invoice(payload: Any) -> XeroInvoiceData:
+    common = _document(payload, "Invoices", "InvoiceNumber")
     return XeroInvoiceData(
         invoice_id=_text(payload, "InvoiceID"),
-        type=_text(payload, "Type"),
-        status=_text(payload, "Status"),
-        number=_text(payload, "InvoiceNumber"),
-        reference=_text(payload, "Reference"),
-        contact_id=_text(contact, "ContactID"),
-        contact_name=_text(contact, "Name"),
-        date=calendar_date(payload.get("Date"), "Date"),
-        due_date=calendar_date(payload.get("DueDate"), "DueDate"),
-        currency_code=_text(payload, "CurrencyCode"),
-        line_amount_types=_text(payload, "LineAmountTypes"),
-        sub_total=money(payload.get("SubTotal"), "SubTotal"),
-        total_tax=money(payload.get("TotalTax"), "TotalTax"),
-        total=money(payload.get("Total"), "Total"),
+        **common,
         amount_paid=money(payload.get("AmountPaid"), "AmountPaid"),
         amount_credited=money(payload.get("AmountCredited"), "AmountCredited"),
         amount_due=money(payload.get("AmountDue"), "AmountDue"),
-        fully_paid_on=calendar_date(payload.get("FullyPaidOnDate"), "FullyPaidOnDate"),
-        updated_at=instant(payload.get("UpdatedDateUTC"), "UpdatedDateUTC"),
         url=_text(payload, "Url"),
-        lines=tuple(line_item(line) for line in lines or ()),
-        has_lines=lines is not None,
     )
 
 
@@ -162,35 +170,13 @@ def allocation(payload: Any) -> XeroAllocationData:
 
 
 def credit_note(payload: Any) -> XeroCreditNoteData:
-    if not isinstance(payload, dict):
-        raise WireFormatError("CreditNotes", payload)
-    contact = _object(payload, "Contact")
-    lines = _list(payload, "LineItems")
+    common = _document(payload, "CreditNotes", "CreditNoteNumber")
+    allocations = _list(payload, "Allocations") or ()
     return XeroCreditNoteData(
         credit_note_id=_text(payload, "CreditNoteID"),
-        type=_text(payload, "Type"),
-        status=_text(payload, "Status"),
-        number=_text(payload, "CreditNoteNumber"),
-        reference=_text(payload, "Reference"),
-        contact_id=_text(contact, "ContactID"),
-        contact_name=_text(contact, "Name"),
-        date=calendar_date(payload.get("Date"), "Date"),
-        due_date=calendar_date(payload.get("DueDate"), "DueDate"),
-        currency_code=_text(payload, "CurrencyCode"),
-        line_amount_types=_text(payload, "LineAmountTypes"),
-        sub_total=money(payload.get("SubTotal"), "SubTotal"),
-        total_tax=money(payload.get("TotalTax"), "TotalTax"),
-        total=money(payload.get("Total"), "Total"),
+        **common,
         remaining_credit=money(payload.get("RemainingCredit"), "RemainingCredit"),
-        fully_paid_on=calendar_date(payload.get("FullyPaidOnDate"), "FullyPaidOnDate"),
-        updated_at=instant(payload.get("UpdatedDateUTC"), "UpdatedDateUTC"),
-        lines=tuple(line_item(line) for line in lines or ()),
-        allocations=tuple(
-            allocation(a)
-            for a in _list(payload, "Allocations") or ()
-            if isinstance(a, dict) and a.get("Invoice")
-        ),
-        has_lines=lines is not None,
+        allocations=tuple(allocation(a) for a in allocations if isinstance(a, dict) and a.get("Invoice")),
     )
 
 
