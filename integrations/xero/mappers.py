@@ -254,32 +254,39 @@ def line_item(line: Any) -> XeroLineItemData:
     )
 
 
+def _document(d: Any, number: Any) -> dict:
+    """What invoices and credit notes share, as keyword arguments of their dataclasses."""
+    contact_ = getattr(d, "contact", None)
+    lines = getattr(d, "line_items", None)
+    return {
+        "type": enum_value(d.type),
+        "status": enum_value(d.status),
+        "number": text(number),
+        "reference": text(d.reference),
+        "contact_id": text(getattr(contact_, "contact_id", None)),
+        "contact_name": text(getattr(contact_, "name", None)),
+        "date": calendar_date(d.date),
+        "due_date": calendar_date(d.due_date),
+        "currency_code": enum_value(d.currency_code),
+        "line_amount_types": enum_value(d.line_amount_types),
+        "sub_total": decimal(d.sub_total),
+        "total_tax": decimal(d.total_tax),
+        "total": decimal(d.total),
+        "fully_paid_on": calendar_date(d.fully_paid_on_date),
+        "updated_at": aware(d.updated_date_utc),
+        "lines": tuple(line_item(line) for line in lines or []),
+        "has_lines": lines is not None,
+    }
+
+
 def invoice(i: Any) -> XeroInvoiceData:
-    contact_ = getattr(i, "contact", None)
-    lines = getattr(i, "line_items", None)
     return XeroInvoiceData(
         invoice_id=text(i.invoice_id),
-        type=enum_value(i.type),
-        status=enum_value(i.status),
-        number=text(i.invoice_number),
-        reference=text(i.reference),
-        contact_id=text(getattr(contact_, "contact_id", None)),
-        contact_name=text(getattr(contact_, "name", None)),
-        date=calendar_date(i.date),
-        due_date=calendar_date(i.due_date),
-        currency_code=enum_value(i.currency_code),
-        line_amount_types=enum_value(i.line_amount_types),
-        sub_total=decimal(i.sub_total),
-        total_tax=decimal(i.total_tax),
-        total=decimal(i.total),
+        **_document(i, i.invoice_number),
         amount_paid=decimal(i.amount_paid),
         amount_credited=decimal(i.amount_credited),
         amount_due=decimal(i.amount_due),
-        fully_paid_on=calendar_date(i.fully_paid_on_date),
-        updated_at=aware(i.updated_date_utc),
         url=text(i.url),
-        lines=tuple(line_item(line) for line in lines or []),
-        has_lines=lines is not None,
     )
 
 
@@ -294,27 +301,9 @@ def allocation(a: Any) -> XeroAllocationData:
 
 
 def credit_note(c: Any) -> XeroCreditNoteData:
-    contact_ = getattr(c, "contact", None)
-    lines = getattr(c, "line_items", None)
     return XeroCreditNoteData(
         credit_note_id=text(c.credit_note_id),
-        type=enum_value(c.type),
-        status=enum_value(c.status),
-        number=text(c.credit_note_number),
-        reference=text(c.reference),
-        contact_id=text(getattr(contact_, "contact_id", None)),
-        contact_name=text(getattr(contact_, "name", None)),
-        date=calendar_date(c.date),
-        due_date=calendar_date(c.due_date),
-        currency_code=enum_value(c.currency_code),
-        line_amount_types=enum_value(c.line_amount_types),
-        sub_total=decimal(c.sub_total),
-        total_tax=decimal(c.total_tax),
-        total=decimal(c.total),
+        **_document(c, c.credit_note_number),
         remaining_credit=decimal(c.remaining_credit),
-        fully_paid_on=calendar_date(c.fully_paid_on_date),
-        updated_at=aware(c.updated_date_utc),
-        lines=tuple(line_item(line) for line in lines or []),
         allocations=tuple(allocation(a) for a in c.allocations or [] if getattr(a, "invoice", None)),
-        has_lines=lines is not None,
     )
